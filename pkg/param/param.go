@@ -1,0 +1,184 @@
+package param
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+// String is a string parameter that also accepts a JSON number, keeping its
+// text (an id typed as 1234 or "1234" decodes to "1234").
+type String string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (s *String) UnmarshalJSON(b []byte) error {
+	switch kind(b) {
+	case "null":
+		*s = ""
+		return nil
+	case "number":
+		*s = String(bytes.TrimSpace(b))
+		return nil
+	case "string":
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return typeError(b, reflect.TypeFor[string]())
+		}
+		*s = String(strings.TrimSpace(v))
+		return nil
+	}
+	return typeError(b, reflect.TypeFor[string]())
+}
+
+// Int is an integer parameter given as a JSON number or a numeric string.
+// Set reports whether the parameter was present and non-empty.
+type Int struct {
+	Value int64
+	Set   bool
+}
+
+// Or returns the value when set, else def.
+func (i Int) Or(def int64) int64 {
+	if i.Set {
+		return i.Value
+	}
+	return def
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (i *Int) UnmarshalJSON(b []byte) error {
+	text := strings.TrimSpace(string(b))
+	switch kind(b) {
+	case "null":
+		*i = Int{}
+		return nil
+	case "string":
+		if err := json.Unmarshal(b, &text); err != nil {
+			return typeError(b, reflect.TypeFor[int64]())
+		}
+		text = strings.TrimSpace(text)
+		if text == "" {
+			*i = Int{}
+			return nil
+		}
+	case "number":
+	default:
+		return typeError(b, reflect.TypeFor[int64]())
+	}
+	v, err := strconv.ParseInt(text, 10, 64)
+	if err != nil {
+		return &json.UnmarshalTypeError{Value: "non-integer " + strconv.Quote(text), Type: reflect.TypeFor[int64]()}
+	}
+	*i = Int{Value: v, Set: true}
+	return nil
+}
+
+// Bool is a flag given as true/false or as one of the strings
+// "true", "false", "1", "0", "yes", "no", "on", "off" (any case). An empty
+// string is false.
+type Bool bool
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (p *Bool) UnmarshalJSON(b []byte) error {
+	switch kind(b) {
+	case "null":
+		*p = false
+		return nil
+	case "bool":
+		var v bool
+		if err := json.Unmarshal(b, &v); err != nil {
+			return typeError(b, reflect.TypeFor[bool]())
+		}
+		*p = Bool(v)
+		return nil
+	case "string":
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return typeError(b, reflect.TypeFor[bool]())
+		}
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "true", "1", "yes", "on":
+			*p = true
+			return nil
+		case "false", "0", "no", "off", "":
+			*p = false
+			return nil
+		}
+		return &json.UnmarshalTypeError{Value: "string " + strconv.Quote(v), Type: reflect.TypeFor[bool]()}
+	}
+	return typeError(b, reflect.TypeFor[bool]())
+}
+
+// List is a list of strings given as a JSON array of strings or as one
+// comma-separated string. Items are trimmed; empty items are dropped.
+// Set reports whether the parameter was present (an explicit "" or []
+// is set and empty, which lets a user switch a default list off).
+type List struct {
+	Items []string
+	Set   bool
+}
+
+// Or returns the items when set, else def.
+func (l List) Or(def []string) []string {
+	if l.Set {
+		return l.Items
+	}
+	return def
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (l *List) UnmarshalJSON(b []byte) error {
+	var raw []string
+	switch kind(b) {
+	case "null":
+		*l = List{}
+		return nil
+	case "string":
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return typeError(b, reflect.TypeFor[[]string]())
+		}
+		raw = strings.Split(v, ",")
+	case "array":
+		if err := json.Unmarshal(b, &raw); err != nil {
+			return &json.UnmarshalTypeError{Value: "array with a non-string item", Type: reflect.TypeFor[[]string]()}
+		}
+	default:
+		return typeError(b, reflect.TypeFor[[]string]())
+	}
+	items := make([]string, 0, len(raw))
+	for _, s := range raw {
+		if s = strings.TrimSpace(s); s != "" {
+			items = append(items, s)
+		}
+	}
+	*l = List{Items: items, Set: true}
+	return nil
+}
+
+func typeError(b []byte, t reflect.Type) error {
+	return &json.UnmarshalTypeError{Value: kind(b), Type: t}
+}
+
+// kind names the JSON type of the value in b.
+func kind(b []byte) string {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
+		return "empty"
+	}
+	switch b[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "bool"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
