@@ -1,0 +1,118 @@
+package events_test
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vodflow/vodflow/pkg/events"
+)
+
+func TestDecodeKeys(t *testing.T) {
+	tests := []struct {
+		name    string
+		params  string
+		policy  events.KeyDecoding
+		wantKey string
+	}{
+		{"plain", `{"object_name":"in/video.mp4"}`, events.DecodeAuto, "in/video.mp4"},
+		{"raw space", `{"object_name":"in/my video.mp4"}`, events.DecodeAuto, "in/my video.mp4"},
+		{"raw plus stays plus", `{"object_name":"in/a+b.mp4"}`, events.DecodeAuto, "in/a+b.mp4"},
+		{"raw korean", `{"object_name":"in/한글 영상.mp4"}`, events.DecodeAuto, "in/한글 영상.mp4"},
+		{"encoded korean", `{"object_name":"in/%ED%95%9C%EA%B8%80.mp4"}`, events.DecodeAuto, "in/한글.mp4"},
+		{"encoded space", `{"object_name":"in/my%20video.mp4"}`, events.DecodeAuto, "in/my video.mp4"},
+		{"encoded plus", `{"object_name":"in/a%2Bb.mp4"}`, events.DecodeAuto, "in/a+b.mp4"},
+		{"literal percent", `{"object_name":"in/100%.mp4"}`, events.DecodeAuto, "in/100%.mp4"},
+		{"literal percent with space is raw", `{"object_name":"in/50%25 off.mp4"}`, events.DecodeAuto, "in/50%25 off.mp4"},
+		{"decoded only once", `{"object_name":"in/%2541.mp4"}`, events.DecodeAuto, "in/%41.mp4"},
+		{"policy none", `{"object_name":"in/%ED%95%9C.mp4"}`, events.DecodeNone, "in/%ED%95%9C.mp4"},
+		{"policy path", `{"object_name":"in/a+b%20c.mp4"}`, events.DecodePath, "in/a+b c.mp4"},
+		{"policy query", `{"object_name":"in/a+b%20c.mp4"}`, events.DecodeQuery, "in/a b c.mp4"},
+		{"policy query, invalid escape kept", `{"object_name":"in/100%.mp4"}`, events.DecodeQuery, "in/100%.mp4"},
+		{"alternate field objectName", `{"objectName":"x.mp4"}`, events.DecodeAuto, "x.mp4"},
+		{"alternate field key", `{"key":"x.mp4"}`, events.DecodeAuto, "x.mp4"},
+		{"object_name preferred", `{"key":"b.mp4","object_name":"a.mp4"}`, events.DecodeAuto, "a.mp4"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			objs, err := events.Decode([]byte(tt.params), tt.policy)
+			require.NoError(t, err)
+			require.Len(t, objs, 1)
+			assert.Equal(t, tt.wantKey, objs[0].Key)
+		})
+	}
+}
+
+func TestDecodeFlatMetadata(t *testing.T) {
+	objs, err := events.Decode([]byte(`{"object_name":"a.mp4","bucket_name":"up","size":12,"etag":"e1","event_type":"PUT","NCLOUD_SECRET_KEY":"x"}`), events.DecodeAuto)
+	require.NoError(t, err)
+	assert.Equal(t, events.Object{Bucket: "up", Key: "a.mp4", RawKey: "a.mp4", Size: 12, ETag: "e1", EventName: "PUT"}, objs[0])
+
+	objs, err = events.Decode([]byte(`{"object_name":"a.mp4","bucket":{"name":"nested"}}`), events.DecodeAuto)
+	require.NoError(t, err)
+	assert.Equal(t, "nested", objs[0].Bucket)
+}
+
+func TestDecodeS3Records(t *testing.T) {
+	raw, err := os.ReadFile("testdata/s3-put.json")
+	require.NoError(t, err)
+	objs, err := events.Decode(raw, events.DecodeAuto)
+	require.NoError(t, err)
+	require.Len(t, objs, 2)
+	assert.Equal(t, events.Object{
+		Bucket: "uploads", Key: "incoming/my holiday 한글.mp4", RawKey: "incoming/my+holiday+%ED%95%9C%EA%B8%80.mp4",
+		Size: 104857600, ETag: "9b2cf535f27731c974343645a3985328",
+		EventName: "ObjectCreated:CompleteMultipartUpload", EventTime: "2026-11-21T10:00:00.000Z",
+	}, objs[0])
+	assert.True(t, objs[0].Created())
+	assert.False(t, objs[1].Created(), "a delete is not an upload")
+}
+
+func TestDecodeErrorsNameTheField(t *testing.T) {
+	tests := []struct {
+		name, params, field, code string
+	}{
+		{"no key at all", `{"bucket_name":"b"}`, "object_name", "missing_parameter"},
+		{"empty params", `{}`, "object_name", "missing_parameter"},
+		{"number key", `{"object_name":42}`, "object_name", "invalid_parameter"},
+		{"object key", `{"objectName":{"a":1}}`, "objectName", "invalid_parameter"},
+		{"number bucket", `{"object_name":"a.mp4","bucket_name":7}`, "bucket_name", "invalid_parameter"},
+		{"records not a list", `{"Records":{"a":1}}`, "Records", "invalid_parameter"},
+		{"records empty", `{"Records":[]}`, "Records", "missing_parameter"},
+		{"record without key", `{"Records":[{"s3":{"bucket":{"name":"b"},"object":{}}}]}`, "Records[0].s3.object.key", "missing_parameter"},
+		{"key too long", `{"object_name":"` + strings.Repeat("a", 1025) + `"}`, "object_name", "invalid_parameter"},
+		{"not an object", `[1,2]`, "parameters", "invalid_parameter"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := events.Decode([]byte(tt.params), events.DecodeAuto)
+			var fe *events.FieldError
+			require.True(t, errors.As(err, &fe), "err = %v", err)
+			assert.Equal(t, tt.field, fe.Field)
+			assert.Equal(t, tt.code, fe.ErrorCode())
+			assert.Equal(t, 400, fe.HTTPStatus())
+			assert.Contains(t, err.Error(), tt.field)
+		})
+	}
+}
+
+func TestKeyAtLimit(t *testing.T) {
+	params, _ := json.Marshal(map[string]string{"object_name": strings.Repeat("a", 1024)})
+	_, err := events.Decode(params, events.DecodeAuto)
+	assert.NoError(t, err)
+}
+
+func TestParseKeyDecoding(t *testing.T) {
+	for in, want := range map[string]events.KeyDecoding{"": events.DecodeAuto, "AUTO": events.DecodeAuto, " none ": events.DecodeNone, "path": events.DecodePath, "query": events.DecodeQuery} {
+		got, err := events.ParseKeyDecoding(in)
+		require.NoError(t, err)
+		assert.Equal(t, want, got)
+	}
+	_, err := events.ParseKeyDecoding("base64")
+	assert.ErrorContains(t, err, "KEY_DECODING")
+}
