@@ -122,7 +122,10 @@ func decodeError(err error) error {
 		case "string":
 			want = "a string"
 		}
-		return Invalid(te.Field, "got %s, want %s", te.Value, want)
+		// Field is a path through embedded structs ("Submission.paths"):
+		// name the parameter as the user typed it.
+		field := te.Field[strings.LastIndex(te.Field, ".")+1:]
+		return Invalid(field, "got %s, want %s", te.Value, want)
 	}
 	var c Coder
 	if errors.As(err, &c) {

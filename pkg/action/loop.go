@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"reflect"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -216,6 +217,11 @@ func call[In, Out any](ctx context.Context, value json.RawMessage, h Handler[In,
 	}()
 	var in In
 	if len(value) > 0 && !bytes.Equal(bytes.TrimSpace(value), []byte("null")) {
+		// A type with its own UnmarshalJSON sees the raw object (it may
+		// read fields that are not its own); see UnmarshalExact.
+		if _, custom := any(&in).(json.Unmarshaler); !custom {
+			value = exactKeys(value, reflect.TypeFor[In]())
+		}
 		if err := json.Unmarshal(value, &in); err != nil {
 			return out, decodeError(err)
 		}

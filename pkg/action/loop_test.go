@@ -252,3 +252,32 @@ func TestChildProcess(t *testing.T) {
 	assert.Contains(t, logs, "boom with [redacted]")
 	assert.Equal(t, 5, strings.Count(logs, "\n"), "one log line per activation:\n%s", logs)
 }
+
+type embedded struct {
+	CategoryName string   `json:"category_name,omitempty"`
+	Paths        []string `json:"paths"`
+}
+
+type caseInput struct {
+	embedded
+	Bucket     string `json:"BUCKET_NAME"`
+	BucketName string `json:"bucket_name"`
+	Plain      string
+}
+
+func TestDecodingIsCaseSensitive(t *testing.T) {
+	var got caseInput
+	h := func(ctx context.Context, in caseInput) (map[string]any, error) {
+		got = in
+		return map[string]any{}, nil
+	}
+	var res bytes.Buffer
+	line := `{"value":{"CATEGORY_NAME":"from-package","BUCKET_NAME":"B1","bucket_name":"b2","PLAIN":"x","Plain":"y"}}` + "\n"
+	require.NoError(t, action.Serve(context.Background(), action.Options{In: strings.NewReader(line), Out: &res}, h))
+	assert.Equal(t, caseInput{Bucket: "B1", BucketName: "b2", Plain: "y"}, got, "CATEGORY_NAME must not fill category_name")
+
+	res.Reset()
+	line = `{"value":{"paths":[1]}}` + "\n"
+	require.NoError(t, action.Serve(context.Background(), action.Options{In: strings.NewReader(line), Out: &res}, h))
+	assert.Contains(t, res.String(), `invalid parameter paths: got number, want a string`)
+}

@@ -1,0 +1,14 @@
+// Command add-files is the second action of vodflow's sequence: it submits
+// the upload to VOD Station (PUT /api/v2/category/{id}/add-files). It also
+// works alone, invoked by hand with category_id and file_name,
+// object_name or paths.
+package main
+
+import (
+	"github.com/vodflow/vodflow/pkg/action"
+	"github.com/vodflow/vodflow/pkg/pipeline"
+)
+
+func main() {
+	action.Main("add-files", pipeline.New().AddFiles)
+}

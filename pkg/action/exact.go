@@ -1,0 +1,106 @@
+package action
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"sync"
+)
+
+// encoding/json matches object keys to struct fields case-insensitively, so
+// a package parameter CATEGORY_NAME would silently fill a result field
+// category_name. Parameters are case-sensitive on the platform; exactKeys
+// makes decoding agree by dropping every key that matches a field of the
+// input type only by case.
+
+// fieldNames maps the case-folded JSON name of every field of a struct type
+// (following embedded structs) to its exact names.
+var fieldNamesCache sync.Map // reflect.Type -> map[string][]string
+
+func fieldNames(t reflect.Type) map[string][]string {
+	if v, ok := fieldNamesCache.Load(t); ok {
+		return v.(map[string][]string)
+	}
+	names := map[string][]string{}
+	collectFieldNames(t, names, 0)
+	fieldNamesCache.Store(t, names)
+	return names
+}
+
+func collectFieldNames(t reflect.Type, names map[string][]string, depth int) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || depth > 4 {
+		return
+	}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			collectFieldNames(f.Type, names, depth+1)
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		folded := strings.ToLower(name)
+		names[folded] = append(names[folded], name)
+	}
+}
+
+// UnmarshalExact is json.Unmarshal with case-sensitive keys: top-level keys
+// of data that match a field of v only by case are ignored. v must be a
+// pointer. Types with their own UnmarshalJSON use it for their parameters.
+func UnmarshalExact(data []byte, v any) error {
+	return json.Unmarshal(exactKeys(data, reflect.TypeOf(v)), v)
+}
+
+// exactKeys returns value without the top-level keys that match a field of
+// t only by case. It returns value itself when nothing is dropped.
+func exactKeys(value json.RawMessage, t reflect.Type) json.RawMessage {
+	names := fieldNames(t)
+	if len(names) == 0 || len(value) == 0 || value[0] != '{' {
+		return value
+	}
+	var params map[string]json.RawMessage
+	if json.Unmarshal(value, &params) != nil {
+		return value
+	}
+	dropped := false
+	for k := range params {
+		exact, ok := names[strings.ToLower(k)]
+		if !ok || contains(exact, k) {
+			continue
+		}
+		delete(params, k)
+		dropped = true
+	}
+	if !dropped {
+		return value
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(params) != nil {
+		return value
+	}
+	return bytes.TrimSpace(buf.Bytes())
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

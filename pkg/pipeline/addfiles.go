@@ -1,0 +1,194 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/vodflow/vodflow/pkg/action"
+	"github.com/vodflow/vodflow/pkg/events"
+	"github.com/vodflow/vodflow/pkg/vodstation"
+)
+
+// MaxPaths is the most paths one add-files activation accepts.
+const MaxPaths = 10000
+
+// AddFilesInput is add-files' input: lookup-category's result (or the same
+// fields typed by hand in the console) and add-files' own parameters.
+type AddFilesInput struct {
+	APIParams
+	Submission
+	// ObjectName is accepted for a manual invoke, like file_name.
+	ObjectName string `json:"object_name"`
+	// BucketParam is BUCKET_NAME, used when bucket_name is not given.
+	BucketParam string `json:"BUCKET_NAME"`
+	// NotificationURL overrides the category's callback URL.
+	NotificationURL string `json:"NOTIFICATION_URL"`
+	// NotificationField is the callback field name: notificationUrl
+	// (default) or notification.
+	NotificationField string `json:"NOTIFICATION_FIELD"`
+}
+
+func (in *AddFilesInput) validate() ([]string, error) {
+	if err := in.APIParams.validate(); err != nil {
+		return nil, err
+	}
+	if in.CategoryID == "" {
+		return nil, action.Missing("category_id")
+	}
+	if in.BucketName == "" {
+		in.BucketName = strings.TrimSpace(in.BucketParam)
+	}
+	if in.BucketName == "" {
+		return nil, action.Missing("bucket_name")
+	}
+	switch in.NotificationField {
+	case "":
+		in.NotificationField = vodstation.NotificationFieldURL
+	case vodstation.NotificationFieldURL, vodstation.NotificationFieldShort:
+	default:
+		return nil, action.Invalid("NOTIFICATION_FIELD", "got %q, want notificationUrl or notification", in.NotificationField)
+	}
+	paths := in.paths()
+	if len(paths) == 0 && in.ObjectName != "" {
+		paths = []string{in.ObjectName}
+	}
+	if len(paths) == 0 {
+		return nil, action.Missing("file_name (or object_name, or paths)")
+	}
+	if len(paths) > MaxPaths {
+		return nil, action.Invalid("paths", "got %d paths, at most %d are accepted per activation", len(paths), MaxPaths)
+	}
+	for i, p := range paths {
+		if strings.TrimSpace(p) == "" {
+			return nil, action.Invalid("paths", "path %d is empty", i)
+		}
+		if len(p) > events.MaxKeyBytes {
+			return nil, action.Invalid("paths", "path %d is %d bytes; object keys are at most %d", i, len(p), events.MaxKeyBytes)
+		}
+	}
+	return paths, nil
+}
+
+// AddFiles is add-files' handler: it submits the files to the category in
+// batches of at most 100 paths. A skipped submission is returned unchanged
+// with no API call. When a batch fails after earlier ones were accepted,
+// the error says which files were submitted and which were not.
+func (p *Pipeline) AddFiles(ctx context.Context, in AddFilesInput) (AddFilesResult, error) {
+	if in.Skipped {
+		action.LogAttrs(ctx, slog.Bool("skipped", true), slog.String("reason", in.Reason))
+		return AddFilesResult{Submission: in.Submission}, nil
+	}
+	paths, err := in.validate()
+	if err != nil {
+		return AddFilesResult{}, err
+	}
+	c, err := p.client(in.APIParams)
+	if err != nil {
+		return AddFilesResult{}, err
+	}
+	out := AddFilesResult{Submission: in.Submission}
+	if out.FileName == "" {
+		out.FileName = paths[0]
+	}
+	for _, w := range out.Warnings {
+		action.LogAttrs(ctx, slog.String("warning", w))
+	}
+	for start := 0; start < len(paths); start += vodstation.MaxPathsPerRequest {
+		batch := paths[start:min(start+vodstation.MaxPathsPerRequest, len(paths))]
+		added, err := c.AddFiles(ctx, string(in.CategoryID), vodstation.AddFilesRequest{
+			BucketName: in.BucketName, Paths: batch,
+			NotificationURL: in.NotificationURL, NotificationField: in.NotificationField,
+		})
+		if err != nil {
+			return AddFilesResult{}, submitError(err, out.Files, paths[start:], batch)
+		}
+		for _, f := range added {
+			out.Files = append(out.Files, SubmittedFile{Path: f.FilePath, FileID: string(f.ID)})
+		}
+	}
+	out.Submitted = len(out.Files)
+	action.LogAttrs(ctx, slog.String("category_id", string(in.CategoryID)), slog.Int("submitted", out.Submitted))
+	return out, nil
+}
+
+// SubmitError is a failed submission. It says which files were submitted
+// before the failure and which were not, so nothing is lost silently.
+type SubmitError struct {
+	// Submitted are the files accepted before the failure.
+	Submitted []SubmittedFile
+	// NotSubmitted are the paths not accepted (including the failed batch).
+	NotSubmitted []string
+	// Uncertain are paths of the failed batch VOD Station may have accepted.
+	Uncertain []string
+	// Err is the cause.
+	Err error
+}
+
+// Error implements error.
+func (e *SubmitError) Error() string {
+	msg := "add files: " + e.Err.Error()
+	if len(e.Uncertain) > 0 {
+		msg += "; VOD Station may have accepted " + fmt.Sprint(len(e.Uncertain)) +
+			" of these files: check its status list before submitting them again"
+	}
+	if len(e.Submitted) > 0 {
+		msg += fmt.Sprintf("; %d files were submitted before the failure, %d were not", len(e.Submitted), len(e.NotSubmitted))
+	}
+	return msg
+}
+
+// Unwrap returns the cause.
+func (e *SubmitError) Unwrap() error { return e.Err }
+
+// ErrorCode implements action.Coder, from the cause.
+func (e *SubmitError) ErrorCode() string {
+	var c action.Coder
+	if errors.As(e.Err, &c) {
+		return c.ErrorCode()
+	}
+	return "submit_failed"
+}
+
+// HTTPStatus implements action.Coder, from the cause.
+func (e *SubmitError) HTTPStatus() int {
+	var c action.Coder
+	if errors.As(e.Err, &c) {
+		return c.HTTPStatus()
+	}
+	return http.StatusBadGateway
+}
+
+// ErrorDetails implements action.Detailer: the cause's details plus
+// submitted, not_submitted and uncertain.
+func (e *SubmitError) ErrorDetails() any {
+	d := map[string]any{}
+	var cause action.Detailer
+	if errors.As(e.Err, &cause) {
+		if m, ok := cause.ErrorDetails().(map[string]any); ok {
+			for k, v := range m {
+				d[k] = v
+			}
+		}
+	}
+	d["submitted"] = e.Submitted
+	d["not_submitted"] = e.NotSubmitted
+	if len(e.Uncertain) > 0 {
+		d["uncertain"] = e.Uncertain
+	}
+	return d
+}
+
+func submitError(err error, done []SubmittedFile, rest, batch []string) error {
+	se := &SubmitError{Submitted: done, NotSubmitted: rest, Err: err}
+	if se.Submitted == nil {
+		se.Submitted = []SubmittedFile{}
+	}
+	if errors.Is(err, vodstation.ErrOutcomeUnknown) {
+		se.Uncertain = batch
+	}
+	return se
+}
