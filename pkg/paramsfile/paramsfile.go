@@ -1,0 +1,123 @@
+package paramsfile
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/vodflow/vodflow/pkg/action"
+)
+
+// DefaultPackageName is the Cloud Functions package vodflow deploys into.
+const DefaultPackageName = "vodflow"
+
+// File is the content of params.json.
+type File struct {
+	// Package holds the package name and its default parameters, seen by
+	// every action (NCLOUD_ACCESS_KEY, NCLOUD_SECRET_KEY, API_URL, REGION).
+	Package Package `json:"package"`
+	// Actions holds each action's own default parameters, by action name.
+	Actions map[string]Action `json:"actions,omitempty"`
+	// Trigger describes the Object Storage upload trigger.
+	Trigger Trigger `json:"trigger"`
+}
+
+// Package is the package section.
+type Package struct {
+	Name       string         `json:"name,omitempty"`
+	Parameters map[string]any `json:"parameters,omitempty"`
+}
+
+// Action is one action's section.
+type Action struct {
+	Parameters map[string]any `json:"parameters,omitempty"`
+}
+
+// Trigger is the upload trigger's section.
+type Trigger struct {
+	// Name is the trigger's name (default "vodflow-upload").
+	Name string `json:"name,omitempty"`
+	// BucketName and EventRuleName link the trigger to an Object Storage
+	// bucket event rule (NCP).
+	BucketName    string `json:"bucket_name,omitempty"`
+	EventRuleName string `json:"event_rule_name,omitempty"`
+	// Parameters are the trigger's default parameters.
+	Parameters map[string]any `json:"parameters,omitempty"`
+}
+
+// Load reads and validates a params file.
+func Load(path string) (*File, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("params file: %w", err)
+	}
+	f, err := Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("params file %s: %w", path, err)
+	}
+	return f, nil
+}
+
+// Parse decodes a params file strictly: an unknown section or field is an
+// error, so a typo does not silently drop a setting.
+func Parse(b []byte) (*File, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var f File
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	if f.Package.Name == "" {
+		f.Package.Name = DefaultPackageName
+	}
+	if f.Trigger.Name == "" {
+		f.Trigger.Name = "vodflow-upload"
+	}
+	return &f, nil
+}
+
+// ActionParameters returns an action's default parameters (never nil).
+func (f *File) ActionParameters(name string) map[string]any {
+	if p := f.Actions[name].Parameters; p != nil {
+		return p
+	}
+	return map[string]any{}
+}
+
+// Placeholders lists parameters whose values still look like the
+// placeholders of params.example.json ("YOUR_...", "<...>").
+func (f *File) Placeholders() []string {
+	var out []string
+	check := func(where string, params map[string]any) {
+		for k, v := range params {
+			if s, ok := v.(string); ok && (strings.HasPrefix(s, "YOUR_") || strings.HasPrefix(s, "<")) {
+				out = append(out, where+"."+k)
+			}
+		}
+	}
+	check("package", f.Package.Parameters)
+	for name, a := range f.Actions {
+		check("actions."+name, a.Parameters)
+	}
+	check("trigger", f.Trigger.Parameters)
+	sort.Strings(out)
+	return out
+}
+
+// Masked returns a copy of params with the values of secret-named
+// parameters replaced, for printing.
+func Masked(params map[string]any) map[string]any {
+	out := make(map[string]any, len(params))
+	for k, v := range params {
+		if action.IsSecretName(k) {
+			if s, ok := v.(string); ok && s != "" {
+				v = "****"
+			}
+		}
+		out[k] = v
+	}
+	return out
+}
