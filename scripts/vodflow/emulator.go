@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/vodflow/vodflow/pkg/vodstationtest"
+)
+
+// Demo credentials and names the emulator accepts. They are not secrets:
+// they open nothing but the local test double.
+const (
+	demoAccessKey    = "vodflow-emulator-access-key"
+	demoSecretKey    = "vodflow-emulator-secret-key"
+	demoCategoryName = "vodflow-demo"
+	demoBucket       = "vodflow-demo-uploads"
+)
+
+// startDemoEmulator starts the emulator and seeds the demo category.
+func startDemoEmulator(addr string, logf func(string, ...any)) (*vodstationtest.Server, vodstationtest.Category, error) {
+	opts := vodstationtest.Options{AccessKey: demoAccessKey, SecretKey: demoSecretKey, Logf: logf}
+	var srv *vodstationtest.Server
+	var err error
+	if addr == "" {
+		srv, err = vodstationtest.NewServer(opts)
+	} else {
+		srv, err = vodstationtest.Listen(addr, opts)
+	}
+	if err != nil {
+		return nil, vodstationtest.Category{}, fmt.Errorf("start the VOD Station emulator: %w", err)
+	}
+	cat := srv.AddCategory(vodstationtest.Category{Name: demoCategoryName, OutputBucket: "vodflow-demo-output", OutputPath: "encoded"})
+	return srv, cat, nil
+}
+
+func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("emulator", stderr)
+	addr := fs.String("addr", "127.0.0.1:8090", "listen address")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	srv, cat, err := startDemoEmulator(*addr, func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) })
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	fmt.Fprintf(stdout, "VOD Station emulator (a test double, not NCP) at %s\n", srv.URL)
+	fmt.Fprintf(stdout, "  API_URL=%s NCLOUD_ACCESS_KEY=%s NCLOUD_SECRET_KEY=%s\n", srv.URL, demoAccessKey, demoSecretKey)
+	fmt.Fprintf(stdout, "  category %q has id %d; Ctrl-C stops\n", cat.Name, cat.ID)
+	<-ctx.Done()
+	return nil
+}
