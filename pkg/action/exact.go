@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -78,7 +79,7 @@ func exactKeys(value json.RawMessage, t reflect.Type) json.RawMessage {
 	dropped := false
 	for k := range params {
 		exact, ok := names[strings.ToLower(k)]
-		if !ok || contains(exact, k) {
+		if !ok || slices.Contains(exact, k) {
 			continue
 		}
 		delete(params, k)
@@ -94,13 +95,4 @@ func exactKeys(value json.RawMessage, t reflect.Type) json.RawMessage {
 		return value
 	}
 	return bytes.TrimSpace(buf.Bytes())
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -14,5 +14,6 @@
 //     with size, eTag and eventName.
 //
 // How keys are encoded is also undocumented, so it is a policy; see
-// [KeyDecoding]. The package imports only the standard library.
+// [KeyDecoding]. The package imports only the standard library and package
+// param (itself standard-library only).
 package events

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/vodflow/vodflow/pkg/param"
 )
 
 // MaxKeyBytes is the longest object key NCP Object Storage allows.
@@ -115,7 +117,7 @@ func Decode(params []byte, policy KeyDecoding) ([]Object, error) {
 			continue
 		}
 		if err := json.Unmarshal(raw, &obj.RawKey); err != nil {
-			return nil, &FieldError{Field: f, Problem: "got " + kind(raw) + ", want a string"}
+			return nil, &FieldError{Field: f, Problem: "got " + param.Kind(raw) + ", want a string"}
 		}
 		key, err := decodeKey(f, obj.RawKey, policy, false)
 		if err != nil {
@@ -267,27 +269,7 @@ func bucketName(raw json.RawMessage) (string, error) {
 	if json.Unmarshal(raw, &obj) == nil && obj.Name != nil {
 		return strings.TrimSpace(*obj.Name), nil
 	}
-	return "", fmt.Errorf("got %s, want a string", kind(raw))
+	return "", fmt.Errorf("got %s, want a string", param.Kind(raw))
 }
 
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
-
-func kind(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return "nothing"
-	}
-	switch raw[0] {
-	case '{':
-		return "object"
-	case '[':
-		return "array"
-	case '"':
-		return "string"
-	case 't', 'f':
-		return "bool"
-	case 'n':
-		return "null"
-	}
-	return "number"
-}

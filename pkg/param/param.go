@@ -14,7 +14,7 @@ type String string
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (s *String) UnmarshalJSON(b []byte) error {
-	switch kind(b) {
+	switch Kind(b) {
 	case "null":
 		*s = ""
 		return nil
@@ -50,7 +50,7 @@ func (i Int) Or(def int64) int64 {
 // UnmarshalJSON implements json.Unmarshaler.
 func (i *Int) UnmarshalJSON(b []byte) error {
 	text := strings.TrimSpace(string(b))
-	switch kind(b) {
+	switch Kind(b) {
 	case "null":
 		*i = Int{}
 		return nil
@@ -82,7 +82,7 @@ type Bool bool
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (p *Bool) UnmarshalJSON(b []byte) error {
-	switch kind(b) {
+	switch Kind(b) {
 	case "null":
 		*p = false
 		return nil
@@ -131,7 +131,7 @@ func (l List) Or(def []string) []string {
 // UnmarshalJSON implements json.Unmarshaler.
 func (l *List) UnmarshalJSON(b []byte) error {
 	var raw []string
-	switch kind(b) {
+	switch Kind(b) {
 	case "null":
 		*l = List{}
 		return nil
@@ -159,11 +159,12 @@ func (l *List) UnmarshalJSON(b []byte) error {
 }
 
 func typeError(b []byte, t reflect.Type) error {
-	return &json.UnmarshalTypeError{Value: kind(b), Type: t}
+	return &json.UnmarshalTypeError{Value: Kind(b), Type: t}
 }
 
-// kind names the JSON type of the value in b.
-func kind(b []byte) string {
+// Kind names the JSON type of the value in b: "object", "array",
+// "string", "bool", "null", "number", or "empty".
+func Kind(b []byte) string {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 {
 		return "empty"
