@@ -63,7 +63,7 @@ func (f *fakeVOD) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func newFake(t *testing.T, categories ...map[string]any) (*fakeVOD, string) {
+func newFake(t testing.TB, categories ...map[string]any) (*fakeVOD, string) {
 	f := &fakeVOD{categories: categories, nextID: 1000}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
