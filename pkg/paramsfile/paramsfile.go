@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/vodflow/vodflow/pkg/action"
@@ -23,6 +24,68 @@ type File struct {
 	Actions map[string]Action `json:"actions,omitempty"`
 	// Trigger describes the Object Storage upload trigger.
 	Trigger Trigger `json:"trigger"`
+	// Deploy holds deployment settings that are not parameters: where and
+	// how `vodflow deploy --target ncp` deploys. Flags override it.
+	Deploy Deploy `json:"deploy"`
+}
+
+// Deploy is the optional deploy section: NCP Cloud Functions settings.
+type Deploy struct {
+	// Platform is "vpc" (the default) or "classic".
+	Platform string `json:"platform,omitempty"`
+	// Region picks the Cloud Functions API host: "kr" (the default), "sg"
+	// or "jp".
+	Region string `json:"region,omitempty"`
+	// APIURL overrides the Cloud Functions API host (gov, fin), e.g.
+	// "https://cloudfunctions.apigw.fin-ntruss.com".
+	APIURL string `json:"api_url,omitempty"`
+	// VPCNo and SubnetNo attach actions to a VPC subnet (platform vpc).
+	VPCNo    Number `json:"vpc_no,omitempty"`
+	SubnetNo Number `json:"subnet_no,omitempty"`
+}
+
+// Number is an NCP resource number, written in params.json as a JSON
+// number or a string (so that a placeholder fits).
+type Number string
+
+// UnmarshalJSON accepts a JSON number or string.
+func (n *Number) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*n = Number(strings.TrimSpace(s))
+		return nil
+	}
+	var num json.Number
+	if err := json.Unmarshal(b, &num); err != nil {
+		return fmt.Errorf("want a number or a string, got %s", b)
+	}
+	*n = Number(num.String())
+	return nil
+}
+
+// Int returns the number, or an error naming field when it is not a
+// positive integer (a placeholder left in place, for instance).
+func (n Number) Int(field string) (int64, error) {
+	v, err := strconv.ParseInt(string(n), 10, 64)
+	if err != nil || v <= 0 {
+		return 0, fmt.Errorf("%s %q is not a positive integer", field, string(n))
+	}
+	return v, nil
+}
+
+// Validate checks the values that have a fixed set of choices.
+func (d Deploy) Validate() error {
+	switch d.Platform {
+	case "", "vpc", "classic":
+	default:
+		return fmt.Errorf("deploy.platform %q: want vpc or classic", d.Platform)
+	}
+	switch d.Region {
+	case "", "kr", "sg", "jp":
+	default:
+		return fmt.Errorf("deploy.region %q: want kr, sg or jp", d.Region)
+	}
+	return nil
 }
 
 // Package is the package section.
@@ -69,6 +132,9 @@ func Parse(b []byte) (*File, error) {
 	var f File
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("decode: %w", err)
+	}
+	if err := f.Deploy.Validate(); err != nil {
+		return nil, err
 	}
 	if f.Package.Name == "" {
 		f.Package.Name = DefaultPackageName

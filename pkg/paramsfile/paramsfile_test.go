@@ -54,3 +54,46 @@ func TestLoadMissingFile(t *testing.T) {
 	_, err := paramsfile.Load(filepath.Join(t.TempDir(), "params.json"))
 	assert.ErrorIs(t, err, os.ErrNotExist)
 }
+
+func TestExampleDeploySectionHoldsPlaceholders(t *testing.T) {
+	f, err := paramsfile.Load(filepath.Join(repoRoot(t), "params.example.json"))
+	require.NoError(t, err)
+	assert.Equal(t, "vpc", f.Deploy.Platform)
+	assert.Equal(t, "kr", f.Deploy.Region)
+	_, err = f.Deploy.VPCNo.Int("deploy.vpc_no")
+	assert.ErrorContains(t, err, `deploy.vpc_no "YOUR_VPC_NO" is not a positive integer`)
+	_, err = f.Deploy.SubnetNo.Int("deploy.subnet_no")
+	assert.Error(t, err)
+}
+
+func TestDeploySection(t *testing.T) {
+	tests := []struct {
+		name, in, wantErr string
+		vpc, subnet       int64
+	}{
+		{name: "numbers", in: `{"deploy":{"platform":"vpc","vpc_no":123,"subnet_no":"456"}}`, vpc: 123, subnet: 456},
+		{name: "classic", in: `{"deploy":{"platform":"classic","region":"kr"}}`},
+		{name: "bad platform", in: `{"deploy":{"platform":"vcp"}}`, wantErr: `deploy.platform "vcp"`},
+		{name: "bad region", in: `{"deploy":{"region":"us"}}`, wantErr: `deploy.region "us"`},
+		{name: "unknown field", in: `{"deploy":{"vpc":1}}`, wantErr: `unknown field "vpc"`},
+		{name: "bad number", in: `{"deploy":{"vpc_no":true}}`, wantErr: "want a number or a string"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := paramsfile.Parse([]byte(tt.in))
+			if tt.wantErr != "" {
+				assert.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			if tt.vpc != 0 {
+				v, err := f.Deploy.VPCNo.Int("vpc_no")
+				require.NoError(t, err)
+				assert.Equal(t, tt.vpc, v)
+				s, err := f.Deploy.SubnetNo.Int("subnet_no")
+				require.NoError(t, err)
+				assert.Equal(t, tt.subnet, s)
+			}
+		})
+	}
+}
