@@ -1,0 +1,154 @@
+package manifest_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/apache/openwhisk-client-go/whisk"
+	"github.com/apache/openwhisk-wskdeploy/parsers"
+	"github.com/apache/openwhisk-wskdeploy/runtimes"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vodflow/vodflow/pkg/manifest"
+	"github.com/vodflow/vodflow/pkg/paramsfile"
+)
+
+// TestRealWskdeployParserAgrees parses sequence.yaml with wskdeploy's own
+// parser (the variables exported as wskdeploy reads them, from the
+// environment) and checks it yields what vodflow's reading of the same
+// manifest yields.
+func TestRealWskdeployParserAgrees(t *testing.T) {
+	op := runtimes.OpenWhiskInfo{Runtimes: map[string][]runtimes.Runtime{"go": {{Kind: "go:1.19", Default: true}}}}
+	runtimes.SupportedRunTimes = runtimes.ConvertToMap(op)
+	runtimes.DefaultRunTimes = runtimes.DefaultRuntimes(op)
+	runtimes.FileExtensionRuntimeKindMap = runtimes.FileExtensionRuntimes(op)
+	runtimes.FileRuntimeExtensionsMap = runtimes.FileRuntimeExtensions(op)
+
+	// Every variable set, since wskdeploy turns an unset one into "".
+	p, err := paramsfile.Parse([]byte(exampleParams))
+	require.NoError(t, err)
+	all := map[string]any{"CATEGORY_ID": "7", "INPUT_PREFIX": "uploads/", "EXCLUDE_PREFIXES": "tmp/", "EXTENSIONS": "mp4", "NOTIFICATION_URL": "https://cb.example/"}
+	for k, v := range all {
+		p.Actions["lookup-category"].Parameters[k] = v
+	}
+	delete(p.Actions["lookup-category"].Parameters, "NOTIFICATION_URL")
+	p.Actions["add-files"].Parameters["NOTIFICATION_URL"] = all["NOTIFICATION_URL"]
+	vars, err := manifest.VarsFromParams(p)
+	require.NoError(t, err)
+	for _, k := range []string{"PACKAGE_NAME", "TRIGGER_NAME", "TRIGGER_BUCKET_NAME", "TRIGGER_EVENT_RULE_NAME",
+		"NCLOUD_ACCESS_KEY", "NCLOUD_SECRET_KEY", "API_URL", "REGION", "CATEGORY_NAME", "CATEGORY_ID", "CATEGORY_CACHE_TTL",
+		"BUCKET_NAME", "INPUT_PREFIX", "EXCLUDE_PREFIXES", "EXTENSIONS", "KEY_DECODING", "NOTIFICATION_URL", "NOTIFICATION_FIELD"} {
+		v, bound, err := vars.Value("$" + k)
+		require.NoError(t, err)
+		require.True(t, bound, k)
+		t.Setenv(k, toString(v))
+	}
+
+	// The zips named in `function` must exist for wskdeploy; copy the
+	// manifest beside placeholder zips.
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join(repoRoot(), manifest.FileName))
+	require.NoError(t, err)
+	path := filepath.Join(dir, manifest.FileName)
+	require.NoError(t, os.WriteFile(path, src, 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "dist"), 0o755))
+	for _, name := range []string{"lookup-category", "add-files"} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "dist", name+".zip"), []byte("PK\x05\x06"+strings.Repeat("\x00", 18)), 0o644))
+	}
+
+	parser := parsers.NewYAMLParser()
+	m, err := parser.ParseManifest(path)
+	require.NoError(t, err)
+	pkgs, inputs, err := parser.ComposeAllPackages(nil, m, path, whisk.KeyValue{})
+	require.NoError(t, err)
+	seqs, err := parser.ComposeSequencesFromAllPackages("guest", m, path, whisk.KeyValue{}, inputs)
+	require.NoError(t, err)
+	actions, err := parser.ComposeActionsFromAllPackages(m, path, whisk.KeyValue{}, inputs)
+	require.NoError(t, err)
+	triggers, err := parser.ComposeTriggersFromAllPackages(m, path, whisk.KeyValue{}, inputs)
+	require.NoError(t, err)
+	rules, err := parser.ComposeRulesFromAllPackages(m, whisk.KeyValue{}, inputs)
+	require.NoError(t, err)
+
+	f, err := manifest.Load(filepath.Join(repoRoot(), manifest.FileName))
+	require.NoError(t, err)
+	ours, err := f.Resolve(vars)
+	require.NoError(t, err)
+
+	require.Len(t, pkgs, 1)
+	wp, ok := pkgs[ours.Package.Name]
+	require.True(t, ok, "wskdeploy package names: %v", keys(pkgs))
+	assert.Equal(t, stringify(ours.Package.Params), kv(wp.Parameters))
+
+	require.Len(t, actions, len(ours.Actions))
+	for _, rec := range actions {
+		a, ok := ours.Action(rec.Action.Name)
+		require.True(t, ok, rec.Action.Name)
+		assert.Equal(t, ours.Package.Name, rec.Packagename)
+		assert.Equal(t, a.Runtime, rec.Action.Exec.Kind)
+		assert.Equal(t, a.Main, rec.Action.Exec.Main)
+		assert.Equal(t, a.Limits.TimeoutMS, *rec.Action.Limits.Timeout)
+		assert.Equal(t, a.Limits.MemoryMB, *rec.Action.Limits.Memory)
+		assert.Equal(t, stringify(a.Params), kv(rec.Action.Parameters), a.Name)
+	}
+
+	require.Len(t, seqs, 1)
+	s := ours.Sequences[0]
+	assert.Equal(t, s.Name, seqs[0].Action.Name)
+	var want []string
+	for _, c := range s.Components {
+		want = append(want, "/guest/"+ours.Package.Name+"/"+c)
+	}
+	assert.Equal(t, want, seqs[0].Action.Exec.Components)
+
+	require.Len(t, triggers, 1)
+	assert.Equal(t, ours.Triggers[0].Name, triggers[0].Name)
+	assert.Equal(t, stringify(ours.Triggers[0].Annotations), kv(triggers[0].Annotations))
+
+	require.Len(t, rules, 1)
+	assert.Equal(t, ours.Rules[0].Name, rules[0].Name)
+	assert.Equal(t, ours.Rules[0].Trigger, rules[0].Trigger)
+	assert.Equal(t, ours.Package.Name+"/"+ours.Rules[0].Action, rules[0].Action)
+}
+
+func toString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
+}
+
+// stringify renders values as wskdeploy sees environment variables.
+func stringify(m map[string]any) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		out[k] = toString(v)
+	}
+	return out
+}
+
+func kv(arr whisk.KeyValueArr) map[string]string {
+	out := map[string]string{}
+	for _, p := range arr {
+		out[p.Key] = toString(p.Value)
+	}
+	return out
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
