@@ -4,6 +4,8 @@
 //	vodflow build      build dist/<action>.zip for NCP Cloud Functions
 //	vodflow local      run the upload sequence on one event, locally
 //	vodflow emulator   serve the VOD Station emulator (a test double)
+//	vodflow deploy     deploy sequence.yaml to NCP Cloud Functions or OpenWhisk
+//	vodflow invoke     run the deployed sequence (or one action) on an event
 package main
 
 import (
@@ -27,6 +29,10 @@ Commands:
   local      run the upload sequence on one event through the real action
              binaries; on the built-in VOD Station emulator unless --params
   emulator   serve the VOD Station emulator (a test double) on --addr
+  deploy     deploy sequence.yaml with params.json: --target ncp (NAVER Cloud
+             Functions API v2.1) or --target openwhisk; --dry-run prints the plan
+  invoke     run the deployed sequence (or --action) on an --event and print
+             the result, on --target ncp or openwhisk
 
 Run 'go run ./scripts/vodflow <command> -h' for a command's flags.
 `
@@ -66,6 +72,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runLocal(ctx, rest, stdout, stderr)
 	case "emulator":
 		return runEmulator(ctx, rest, stdout, stderr)
+	case "deploy":
+		return runDeploy(ctx, rest, stdout, stderr)
+	case "invoke":
+		return runInvoke(ctx, rest, stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)

@@ -1,0 +1,307 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/apache/openwhisk-client-go/whisk"
+
+	"github.com/vodflow/vodflow/pkg/actionzip"
+	"github.com/vodflow/vodflow/pkg/deploy"
+	"github.com/vodflow/vodflow/pkg/manifest"
+	"github.com/vodflow/vodflow/pkg/ncpfunctions"
+	"github.com/vodflow/vodflow/pkg/owdeploy"
+	"github.com/vodflow/vodflow/pkg/paramsfile"
+	"github.com/vodflow/vodflow/pkg/signing"
+)
+
+// Deploy targets.
+const (
+	targetNCP       = "ncp"
+	targetOpenWhisk = "openwhisk"
+)
+
+// targetFlags are the flags deploy and invoke share: what to read and
+// where to send it.
+type targetFlags struct {
+	target, params, manifest, kind string
+	// NCP
+	region, apiURL, platform string
+	vpcNo, subnetNo          int64
+	// OpenWhisk
+	apihost, auth, namespace string
+	insecure                 bool
+}
+
+func (t *targetFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&t.target, "target", "", "ncp (NAVER Cloud Functions) or openwhisk (Apache OpenWhisk)")
+	fs.StringVar(&t.params, "params", "params.json", "params file: the inputs' values and the deploy section")
+	fs.StringVar(&t.manifest, "manifest", manifest.FileName, "the manifest, relative to the repository")
+	fs.StringVar(&t.kind, "kind", "", "Go runtime kind (default: the manifest's runtime for ncp, "+owdeploy.DefaultKind+" for openwhisk)")
+	fs.StringVar(&t.region, "region", "", "ncp: kr, sg or jp; picks the API host (default: deploy.region, else kr)")
+	fs.StringVar(&t.apiURL, "api-url", "", "ncp: any API host, e.g. https://cloudfunctions.apigw.fin-ntruss.com (default: deploy.api_url, else the region's)")
+	fs.StringVar(&t.platform, "platform", "", "ncp: vpc or classic (default: deploy.platform, else vpc)")
+	fs.Int64Var(&t.vpcNo, "vpc-no", 0, "ncp: VPC number for platform vpc (default: deploy.vpc_no)")
+	fs.Int64Var(&t.subnetNo, "subnet-no", 0, "ncp: subnet number for platform vpc (default: deploy.subnet_no)")
+	fs.StringVar(&t.apihost, "apihost", "", "openwhisk: API host (default: APIHOST in ~/.wskprops or $WSK_CONFIG_FILE)")
+	fs.StringVar(&t.auth, "auth", "", "openwhisk: auth key uuid:key (default: AUTH in ~/.wskprops)")
+	fs.StringVar(&t.namespace, "namespace", "", "openwhisk: namespace (default: NAMESPACE in ~/.wskprops, else _)")
+	fs.BoolVar(&t.insecure, "insecure", false, "openwhisk: skip TLS verification (a local OpenWhisk)")
+}
+
+// loaded is the deployment read at the edge: params.json, the resolved
+// manifest, and the kind the actions are built for.
+type loaded struct {
+	root, manifestPath string
+	params             *paramsfile.File
+	dep                *manifest.Deployment
+	kind               string
+}
+
+func (t *targetFlags) load(stdout io.Writer, allowPlaceholders bool) (*loaded, error) {
+	if t.target != targetNCP && t.target != targetOpenWhisk {
+		return nil, fmt.Errorf("--target %q: want %s or %s", t.target, targetNCP, targetOpenWhisk)
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		return nil, err
+	}
+	params, err := paramsfile.Load(t.params)
+	if err != nil {
+		return nil, err
+	}
+	if ph := params.Placeholders(); len(ph) > 0 {
+		if !allowPlaceholders {
+			return nil, fmt.Errorf("%s still has placeholder values: %s", t.params, strings.Join(ph, ", "))
+		}
+		fmt.Fprintf(stdout, "note: %s still has placeholder values: %s\n", t.params, strings.Join(ph, ", "))
+	}
+	path := t.manifest
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(root, path)
+	}
+	file, err := manifest.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	vars, err := manifest.VarsFromParams(params)
+	if err != nil {
+		return nil, err
+	}
+	dep, err := file.Resolve(vars)
+	if err != nil {
+		return nil, err
+	}
+	kind := t.kind
+	if kind == "" && t.target == targetOpenWhisk {
+		kind = owdeploy.DefaultKind
+	}
+	if kind != "" {
+		if _, err := actionzip.ExecEnv(kind); err != nil {
+			return nil, fmt.Errorf("--kind: %w", err)
+		}
+	}
+	return &loaded{root: root, manifestPath: path, params: params, dep: dep, kind: kind}, nil
+}
+
+// kindOf is the kind an action is built and deployed as.
+func (l *loaded) kindOf(a manifest.ActionSpec) string {
+	if l.kind != "" {
+		return l.kind
+	}
+	return a.Runtime
+}
+
+// code returns each action's zip: built for its kind from actions/<name>
+// (the function's file name), or with noBuild read from the function's
+// path and checked.
+func (l *loaded) code(ctx context.Context, noBuild bool, stdout io.Writer) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	available, err := actionzip.Actions(l.root)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "vodflow-deploy")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	for _, a := range l.dep.Actions {
+		kind := l.kindOf(a)
+		env, err := actionzip.ExecEnv(kind)
+		if err != nil {
+			return nil, fmt.Errorf("action %s: %w", a.Name, err)
+		}
+		var zip []byte
+		if noBuild {
+			path := filepath.Join(filepath.Dir(l.manifestPath), a.Function)
+			if zip, err = os.ReadFile(path); err != nil {
+				return nil, fmt.Errorf("action %s: %w (run vodflow build --kind %s, or leave out --no-build)", a.Name, err, kind)
+			}
+		} else {
+			src := strings.TrimSuffix(filepath.Base(a.Function), ".zip")
+			if !contains(available, src) {
+				return nil, fmt.Errorf("action %s: function %s: there is no actions/%s to build (use --no-build with a built zip)", a.Name, a.Function, src)
+			}
+			built, err := actionzip.Build(ctx, l.root, tmp, kind, []string{src})
+			if err != nil {
+				return nil, err
+			}
+			if zip, err = os.ReadFile(built[0].Path); err != nil {
+				return nil, err
+			}
+		}
+		info, err := actionzip.Check(zip)
+		if err != nil {
+			return nil, fmt.Errorf("action %s: %s: %w", a.Name, a.Function, err)
+		}
+		if info.ExecEnv != env {
+			return nil, fmt.Errorf("action %s: %s has exec.env %q, but kind %s needs %q (rebuild with vodflow build --kind %s)", a.Name, a.Function, info.ExecEnv, kind, env, kind)
+		}
+		fmt.Fprintf(stdout, "%-28s %8.2f MB  (%s, %s)\n", a.Function, float64(len(zip))/(1<<20), kind, env)
+		out[a.Name] = zip
+	}
+	return out, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ncpClient builds the Cloud Functions client from flags, the deploy
+// section and the credentials.
+func (t *targetFlags) ncpClient(l *loaded) (*ncpfunctions.Client, ncpfunctions.Settings, error) {
+	d := l.params.Deploy
+	platform := first(t.platform, d.Platform, ncpfunctions.PlatformVPC)
+	apiURL := first(t.apiURL, d.APIURL)
+	if apiURL == "" {
+		host, err := ncpfunctions.HostForRegion(first(t.region, d.Region))
+		if err != nil {
+			return nil, ncpfunctions.Settings{}, err
+		}
+		apiURL = host
+	}
+	creds := deployCredentials(l.params)
+	c, err := ncpfunctions.New(apiURL, creds, platform)
+	if err != nil {
+		return nil, ncpfunctions.Settings{}, err
+	}
+	s := ncpfunctions.Settings{VPCNo: t.vpcNo, SubnetNo: t.subnetNo, Kind: t.kind}
+	if platform == ncpfunctions.PlatformVPC {
+		if s.VPCNo == 0 && d.VPCNo != "" {
+			if s.VPCNo, err = d.VPCNo.Int("deploy.vpc_no"); err != nil {
+				return nil, s, err
+			}
+		}
+		if s.SubnetNo == 0 && d.SubnetNo != "" {
+			if s.SubnetNo, err = d.SubnetNo.Int("deploy.subnet_no"); err != nil {
+				return nil, s, err
+			}
+		}
+	}
+	return c, s, nil
+}
+
+// deployCredentials are the keys that sign the management calls:
+// $NCLOUD_ACCESS_KEY and $NCLOUD_SECRET_KEY when both are set (a key with
+// Cloud Functions permissions), else the package's own.
+func deployCredentials(p *paramsfile.File) signing.Credentials {
+	if ak, sk := os.Getenv("NCLOUD_ACCESS_KEY"), os.Getenv("NCLOUD_SECRET_KEY"); ak != "" && sk != "" {
+		return signing.Credentials{AccessKey: ak, SecretKey: signing.NewSecret(sk)}
+	}
+	ak, _ := p.Package.Parameters["NCLOUD_ACCESS_KEY"].(string)
+	sk, _ := p.Package.Parameters["NCLOUD_SECRET_KEY"].(string)
+	return signing.Credentials{AccessKey: ak, SecretKey: signing.NewSecret(sk)}
+}
+
+// owClient builds the OpenWhisk client from flags over ~/.wskprops.
+func (t *targetFlags) owClient() (*whisk.Client, owdeploy.Config, error) {
+	props, err := owdeploy.ReadWskprops(owdeploy.WskpropsPath())
+	if err != nil {
+		return nil, owdeploy.Config{}, err
+	}
+	cfg := props.Merge(owdeploy.Config{APIHost: t.apihost, Auth: t.auth, Namespace: t.namespace, Insecure: t.insecure})
+	cli, err := owdeploy.NewClient(cfg)
+	return cli, cfg, err
+}
+
+func first(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("deploy", stderr)
+	var t targetFlags
+	t.register(fs)
+	dryRun := fs.Bool("dry-run", false, "print the plan (secrets masked) and send nothing")
+	noBuild := fs.Bool("no-build", false, "deploy the zips at the manifest's function paths instead of building them")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	l, err := t.load(stdout, *dryRun)
+	if err != nil {
+		return err
+	}
+	var code map[string][]byte
+	if !*dryRun || *noBuild {
+		if code, err = l.code(ctx, *noBuild, stdout); err != nil {
+			return err
+		}
+	}
+	secrets := deploy.SecretValues(l.params.Package.Parameters, l.params.Trigger.Parameters)
+	for _, a := range l.params.Actions {
+		secrets = append(secrets, deploy.SecretValues(a.Parameters)...)
+	}
+
+	var steps []deploy.Step
+	switch t.target {
+	case targetNCP:
+		c, s, err := t.ncpClient(l)
+		if err != nil {
+			return err
+		}
+		if steps, err = ncpfunctions.Steps(c, l.dep, code, s); err != nil {
+			return err
+		}
+		secrets = append(secrets, deployCredentials(l.params).SecretKey.Reveal())
+		fmt.Fprintf(stdout, "target ncp: %s, platform %s, access key %s\n", c.BaseURL(), c.Platform(), deployCredentials(l.params).AccessKey)
+	case targetOpenWhisk:
+		cli, cfg, err := t.owClient()
+		if err != nil && !(*dryRun && (errors.Is(err, owdeploy.ErrNoAPIHost) || errors.Is(err, owdeploy.ErrNoAuth))) {
+			return err
+		}
+		if cli == nil { // a dry run needs no connection
+			if cli, err = whisk.NewClient(nil, &whisk.Config{Host: "https://openwhisk.invalid", Namespace: cfg.Namespace}); err != nil {
+				return err
+			}
+		}
+		steps = owdeploy.Steps(cli, l.dep, code, l.kind)
+		secrets = append(secrets, cfg.Auth)
+		fmt.Fprintf(stdout, "target openwhisk: %s, kind %s\n", cfg, l.kind)
+	}
+	if *dryRun {
+		deploy.PrintPlan(stdout, t.target, steps)
+		return nil
+	}
+	if err := deploy.Apply(ctx, stdout, t.target, steps, secrets); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "deployed %s: %d steps applied\n", l.dep.Package.Name, len(steps))
+	return nil
+}
