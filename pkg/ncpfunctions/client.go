@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-resty/resty/v2"
 
+	"github.com/vodflow/vodflow/pkg/ncpapi"
 	"github.com/vodflow/vodflow/pkg/signing"
 )
 
@@ -23,9 +24,6 @@ const (
 	PlatformVPC     = "vpc"
 	PlatformClassic = "classic"
 )
-
-// maxResponseBody caps how much of a response body is read.
-const maxResponseBody = 4 << 20
 
 // HostForRegion returns the API host of a region: kr (or empty), sg, jp.
 func HostForRegion(region string) (string, error) {
@@ -45,6 +43,7 @@ type Client struct {
 	creds    signing.Credentials
 	platform string
 	now      func() time.Time
+	hc       *http.Client
 }
 
 // Option configures a Client.
@@ -52,7 +51,7 @@ type Option func(*Client)
 
 // WithHTTPClient sends through hc.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Client) { c.http = resty.NewWithClient(hc) }
+	return func(c *Client) { c.hc = hc }
 }
 
 // WithClock sets the clock used for signature timestamps.
@@ -75,20 +74,11 @@ func New(apiURL string, creds signing.Credentials, platform string, opts ...Opti
 	if platform != PlatformVPC && platform != PlatformClassic {
 		return nil, fmt.Errorf("ncpfunctions: platform %q: want vpc or classic", platform)
 	}
-	c := &Client{http: resty.New(), base: u.String(), creds: creds, platform: platform, now: time.Now}
-	c.http.SetTimeout(120 * time.Second)
+	c := &Client{base: u.String(), creds: creds, platform: platform, now: time.Now}
 	for _, o := range opts {
 		o(c)
 	}
-	c.http.
-		SetRetryCount(0).
-		SetResponseBodyLimit(maxResponseBody).
-		SetHeader("Accept", "application/json").
-		SetHeader("User-Agent", "vodflow").
-		SetLogger(discardLogger{}).
-		SetPreRequestHook(func(_ *resty.Client, req *http.Request) error {
-			return signing.SignRequest(req, c.creds, c.now())
-		})
+	c.http = ncpapi.NewClient(c.hc, c.creds, func() time.Time { return c.now() }).SetTimeout(120 * time.Second)
 	return c, nil
 }
 
@@ -131,7 +121,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		return &TransportError{Method: method, Path: target.Path, Err: err}
 	}
 	if resp.StatusCode() < 200 || resp.StatusCode() > 299 {
-		return parseAPIError(method, target.Path, resp.StatusCode(), resp.Body())
+		return ncpapi.ParseError(method, target.Path, resp.StatusCode(), resp.Header().Get("Content-Type"), resp.Body())
 	}
 	if out != nil && len(bytes.TrimSpace(resp.Body())) > 0 {
 		if err := json.Unmarshal(resp.Body(), out); err != nil {
@@ -140,10 +130,3 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	return nil
 }
-
-// discardLogger keeps resty quiet.
-type discardLogger struct{}
-
-func (discardLogger) Errorf(string, ...any) {}
-func (discardLogger) Warnf(string, ...any)  {}
-func (discardLogger) Debugf(string, ...any) {}

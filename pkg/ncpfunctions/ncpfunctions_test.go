@@ -340,5 +340,5 @@ func TestAPIErrorShapes(t *testing.T) {
 	err := c.PutPackage(context.Background(), "p", ncpfunctions.PackageBody{})
 	assert.EqualError(t, err, "PUT /ncf/api/v2/packages/p: HTTP 401 Unauthorized, NCP code 210: Permission Denied")
 	err = c.PutPackage(context.Background(), "q", ncpfunctions.PackageBody{})
-	assert.EqualError(t, err, "PUT /ncf/api/v2/packages/q: HTTP 502 Bad Gateway: <html><body>Bad Gateway</body></html>")
+	assert.EqualError(t, err, "PUT /ncf/api/v2/packages/q: HTTP 502 Bad Gateway: application/json response: Bad Gateway")
 }

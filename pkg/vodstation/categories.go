@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+
+	"github.com/vodflow/vodflow/pkg/ncpapi"
 )
 
 // DefaultPageSize is the page size used when paging through categories
@@ -30,7 +32,7 @@ func (id *ID) UnmarshalJSON(b []byte) error {
 	}
 	var n json.Number
 	if err := json.Unmarshal(b, &n); err != nil {
-		return fmt.Errorf("id: want a number or string, got %s", clip(string(b), 40))
+		return fmt.Errorf("id: want a number or string, got %s", ncpapi.Clip(string(b), 40))
 	}
 	*id = ID(n.String())
 	return nil
@@ -71,9 +73,7 @@ func (c *Client) ListCategories(ctx context.Context, pageNo, pageSize int) (Cate
 	}
 	var page CategoryPage
 	if err := json.Unmarshal(resp.Body(), &page); err != nil {
-		return CategoryPage{}, fmt.Errorf("vodstation: list categories: %w", &APIError{
-			Method: "GET", Path: "/api/v2/category", StatusCode: resp.StatusCode(),
-			Message: "unreadable category list: " + err.Error()})
+		return CategoryPage{}, fmt.Errorf("vodstation: list categories: %w", unreadable("GET", "/api/v2/category", resp.StatusCode(), "unreadable category list: "+err.Error(), false))
 	}
 	return page, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-resty/resty/v2"
 
+	"github.com/vodflow/vodflow/pkg/ncpapi"
 	"github.com/vodflow/vodflow/pkg/signing"
 )
 
@@ -19,9 +20,6 @@ const DefaultBaseURL = "https://vodstation.apigw.ntruss.com"
 // RegionHeader carries the NCP region code on every request.
 const RegionHeader = "x-ncp-region_code"
 
-// maxResponseBody caps how much of a response body is read.
-const maxResponseBody = 4 << 20
-
 // Client calls the VOD Station API. It is safe for concurrent use and meant
 // to be reused across activations of a warm container.
 type Client struct {
@@ -29,6 +27,9 @@ type Client struct {
 	baseURL string
 	creds   signing.Credentials
 	now     func() time.Time
+	hc      *http.Client
+	region  string
+	timeout time.Duration
 	retry   RetryPolicy
 	sleep   func(context.Context, time.Duration) error
 }
@@ -38,7 +39,7 @@ type Option func(*Client)
 
 // WithHTTPClient makes the client send through hc (its Transport and Timeout).
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Client) { c.http = resty.NewWithClient(hc) }
+	return func(c *Client) { c.hc = hc }
 }
 
 // WithClock sets the clock used for signature timestamps.
@@ -46,14 +47,14 @@ func WithClock(now func() time.Time) Option { return func(c *Client) { c.now = n
 
 // WithRegion sets the x-ncp-region_code header (default "KR").
 func WithRegion(region string) Option {
-	return func(c *Client) { c.http.SetHeader(RegionHeader, region) }
+	return func(c *Client) { c.region = region }
 }
 
 // WithRetry replaces the retry policy.
 func WithRetry(p RetryPolicy) Option { return func(c *Client) { c.retry = p } }
 
 // WithTimeout bounds each attempt (default 20 s); the context bounds the call.
-func WithTimeout(d time.Duration) Option { return func(c *Client) { c.http.SetTimeout(d) } }
+func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = d } }
 
 // New returns a client for the API at baseURL (scheme and host, optionally
 // a path prefix) signing with creds.
@@ -66,27 +67,21 @@ func New(baseURL string, creds signing.Credentials, opts ...Option) (*Client, er
 		return nil, fmt.Errorf("vodstation: base URL %q must be http(s)://host", baseURL)
 	}
 	c := &Client{
-		http:    resty.New(),
 		baseURL: u.String(),
 		creds:   creds,
 		now:     time.Now,
 		retry:   DefaultRetryPolicy(),
+		region:  "KR",
+		timeout: 20 * time.Second,
 		sleep:   sleepCtx,
 	}
-	c.http.SetTimeout(20 * time.Second)
-	c.http.SetHeader(RegionHeader, "KR")
 	for _, o := range opts {
 		o(c)
 	}
-	c.http.
-		SetRetryCount(0). // retries are ours: see RetryPolicy
-		SetResponseBodyLimit(maxResponseBody).
-		SetHeader("Accept", "application/json").
-		SetHeader("User-Agent", "vodflow").
-		SetLogger(discardLogger{}).
-		SetPreRequestHook(func(_ *resty.Client, req *http.Request) error {
-			return signing.SignRequest(req, c.creds, c.now())
-		})
+	// Retries are ours (see RetryPolicy); resty's are off.
+	c.http = ncpapi.NewClient(c.hc, c.creds, func() time.Time { return c.now() }).
+		SetTimeout(c.timeout).
+		SetHeader(RegionHeader, c.region)
 	return c, nil
 }
 
@@ -127,10 +122,10 @@ func (c *Client) call(ctx context.Context, op, method, path string, query url.Va
 // classify turns a resty outcome into nil (2xx) or a typed error.
 func classify(method, path string, resp *resty.Response, err error) error {
 	if err != nil {
-		return &TransportError{Method: method, Path: path, Err: err}
+		return &TransportError{ncpapi.TransportError{Method: method, Path: path, Err: err}}
 	}
 	if resp.IsError() || resp.StatusCode() < 200 || resp.StatusCode() > 299 {
-		return parseAPIError(method, path, resp.StatusCode(), resp.Header().Get("Content-Type"), resp.Body())
+		return newAPIError(ncpapi.ParseError(method, path, resp.StatusCode(), resp.Header().Get("Content-Type"), resp.Body()))
 	}
 	return nil
 }
@@ -145,10 +140,3 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 }
-
-// discardLogger keeps resty from writing its own warnings into activation logs.
-type discardLogger struct{}
-
-func (discardLogger) Errorf(string, ...any) {}
-func (discardLogger) Warnf(string, ...any)  {}
-func (discardLogger) Debugf(string, ...any) {}

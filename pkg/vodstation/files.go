@@ -86,8 +86,7 @@ func (c *Client) AddFiles(ctx context.Context, categoryID string, req AddFilesRe
 	}
 	files, err := decodeAddedFiles(resp.Body(), req.Paths)
 	if err != nil {
-		return nil, fmt.Errorf("vodstation: %s: %w", op, &APIError{
-			Method: "PUT", Path: path, StatusCode: resp.StatusCode(), Message: err.Error(), unknown: true})
+		return nil, fmt.Errorf("vodstation: %s: %w", op, unreadable("PUT", path, resp.StatusCode(), err.Error(), true))
 	}
 	return files, nil
 }

@@ -3,6 +3,8 @@ package vodstation
 import (
 	"errors"
 	"math/rand/v2"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -42,7 +44,7 @@ func retryAfter(resp *resty.Response) time.Duration {
 	if resp == nil {
 		return 0
 	}
-	if n, ok := retryAfterSeconds(resp.Header().Get("Retry-After")); ok {
+	if n, err := strconv.Atoi(strings.TrimSpace(resp.Header().Get("Retry-After"))); err == nil && n >= 0 {
 		return time.Duration(n) * time.Second
 	}
 	return 0

@@ -1,0 +1,189 @@
+package ncpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"syscall"
+)
+
+// APIError is a non-2xx answer from an NCP service or its API gateway, or
+// a 2xx answer that could not be understood.
+type APIError struct {
+	// Method and Path name the call (never the query's values or headers).
+	Method, Path string
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// Code is the NCP error code ("200", "410", "260004", "80901", ...), if any.
+	Code string
+	// Message is NCP's message, or a description of a body that was not JSON.
+	Message string
+	// Details is NCP's details text, if any.
+	Details string
+}
+
+// Error implements error.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: HTTP %d", e.Method, e.Path, e.StatusCode)
+	if t := http.StatusText(e.StatusCode); t != "" {
+		b.WriteString(" " + t)
+	}
+	if e.Code != "" {
+		b.WriteString(", NCP code " + e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	if e.Details != "" {
+		b.WriteString(" (" + e.Details + ")")
+	}
+	return b.String()
+}
+
+// TransportError is a call that got no HTTP answer.
+type TransportError struct {
+	Method, Path string
+	Err          error
+}
+
+// Error implements error.
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("%s %s: %s", e.Method, e.Path, describeTransport(e.Err))
+}
+
+// Unwrap returns the cause.
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// NotSent reports whether the request certainly never reached the server:
+// the connection could not be made (refused, DNS failure, dial timeout).
+func (e *TransportError) NotSent() bool {
+	if errors.Is(e.Err, syscall.ECONNREFUSED) {
+		return true
+	}
+	var op *net.OpError
+	if errors.As(e.Err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(e.Err, &dns)
+}
+
+func describeTransport(err error) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.As(err, &ne) && ne.Timeout():
+		return "timed out waiting for an answer"
+	}
+	// url.Error repeats the full URL; keep only the cause.
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 && strings.Contains(msg[:i], "://") {
+		msg = msg[i+2:]
+	}
+	return msg
+}
+
+// errorBody matches both NCP error shapes: {"error":{"errorCode"|"code",
+// "message","details"}} and the same fields at the top level.
+type errorBody struct {
+	Error *errorFields `json:"error"`
+	errorFields
+}
+
+type errorFields struct {
+	ErrorCode json.RawMessage `json:"errorCode"`
+	Code      json.RawMessage `json:"code"`
+	Message   string          `json:"message"`
+	Details   json.RawMessage `json:"details"`
+}
+
+// ParseError builds the one APIError value for a non-2xx answer, from
+// whatever body the service or its gateway sent: NCP's JSON (code as a
+// string or a number, under errorCode or code), HTML, plain text or
+// nothing.
+func ParseError(method, path string, status int, contentType string, body []byte) *APIError {
+	e := &APIError{Method: method, Path: path, StatusCode: status}
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		e.Message = "empty response body"
+		return e
+	}
+	var eb errorBody
+	if trimmed[0] == '{' && json.Unmarshal(trimmed, &eb) == nil {
+		f := eb.errorFields
+		if eb.Error != nil {
+			f = *eb.Error
+		}
+		e.Code = rawText(f.ErrorCode)
+		if e.Code == "" {
+			e.Code = rawText(f.Code)
+		}
+		e.Message = Clip(f.Message, 300)
+		e.Details = Clip(rawText(f.Details), 300)
+		if e.Message == "" && e.Code == "" {
+			e.Message = "JSON error body without a message: " + Clip(string(trimmed), 200)
+		}
+		return e
+	}
+	e.Message = describeNonJSON(contentType, trimmed)
+	return e
+}
+
+var (
+	titleRE = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+	tagRE   = regexp.MustCompile(`(?s)<[^>]*>`)
+	spaceRE = regexp.MustCompile(`\s+`)
+)
+
+// describeNonJSON summarises an HTML or plain-text body in one short line.
+func describeNonJSON(contentType string, body []byte) string {
+	kind := "non-JSON"
+	if ct := strings.TrimSpace(strings.SplitN(contentType, ";", 2)[0]); ct != "" {
+		kind = ct
+	}
+	text := string(body)
+	if m := titleRE.FindStringSubmatch(text); m != nil {
+		text = m[1]
+	} else {
+		text = tagRE.ReplaceAllString(text, " ")
+	}
+	text = strings.TrimSpace(spaceRE.ReplaceAllString(text, " "))
+	if text == "" {
+		return kind + " response body"
+	}
+	return kind + " response: " + Clip(text, 200)
+}
+
+// rawText renders a JSON scalar (string or number) as text.
+func rawText(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	if raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s
+		}
+	}
+	return string(raw)
+}
+
+// Clip shortens s to at most n bytes on a UTF-8 boundary, marking the cut.
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && s[cut]&0xC0 == 0x80 {
+		cut--
+	}
+	return s[:cut] + "…"
+}
