@@ -106,9 +106,9 @@ func NewErrorResult(err error) ErrorResult {
 	return ErrorResult{Error: body}
 }
 
-// decodeError turns a failure to decode the activation's value into an
+// DecodeError turns a failure to decode the activation's value into an
 // error that names the offending parameter.
-func decodeError(err error) error {
+func DecodeError(err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) && te.Field != "" {
 		want := te.Type.String()

@@ -223,7 +223,7 @@ func call[In, Out any](ctx context.Context, value json.RawMessage, h Handler[In,
 			value = exactKeys(value, reflect.TypeFor[In]())
 		}
 		if err := json.Unmarshal(value, &in); err != nil {
-			return out, decodeError(err)
+			return out, DecodeError(err)
 		}
 	}
 	return h(ctx, in)
