@@ -1,6 +1,7 @@
 // Package vodstation owns the NCP VOD Station API client: categories (list,
 // find by name), add-files, and the typed errors the API and its gateway
 // answer with.
+// It also reads encoding status (status.go) and channel info (channels.go).
 //
 // Every request is signed with signature v2 by a pre-request hook that sees
 // the final *http.Request, so the signed URI is the one on the request line

@@ -1,0 +1,387 @@
+package vodstation
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/vodflow/vodflow/pkg/ncpapi"
+)
+
+// ErrFileNotFound reports that VOD Station knows no encoding job with the
+// file id asked for (HTTP 404 or VOD Station code 260004). The error that
+// matches it also carries the *APIError.
+var ErrFileNotFound = errors.New("file not found")
+
+// codeResourceNotFound is VOD Station's "requested resource not found".
+const codeResourceNotFound = "260004"
+
+// MinStatusPageSize is the smallest pageSizeNo GET /api/v2/status accepts.
+const MinStatusPageSize = 10
+
+// FileStatus is GET /api/v2/status/{fileId}'s content.
+type FileStatus struct {
+	// FileID is the encoding job id (content.input.fileId; the id asked
+	// for when the answer does not repeat it).
+	FileID ID
+	// BucketName is the input's bucket (content.input.bucketName).
+	BucketName string
+	// FilePath is the input's object key (content.input.filePath).
+	FilePath string
+	// CategoryID is the category the file was added under.
+	CategoryID ID
+	// CategoryName is that category's name.
+	CategoryName string
+	// Outputs are the per-encoding-option states when the answer lists them.
+	// The documented content has only input/categoryId/categoryName; the
+	// output list is undocumented, so it is accepted under "output",
+	// "outputs", "outputList" or "outputFiles" (the first of those that is
+	// a list of objects), each element with encodingOptionId (number or
+	// string), outputType, status and link, all optional.
+	Outputs []OutputStatus
+	// OutputsKnown is false when the answer carried no output list at all
+	// (then Outputs is nil and callers must not conclude anything from it).
+	// An empty list is known: OutputsKnown is true and Outputs is empty.
+	OutputsKnown bool
+}
+
+// OutputStatus is the state of one encoding option (one rendition) of a file.
+type OutputStatus struct {
+	// EncodingOptionID is the encoding option (callbacks' encodingOptionId).
+	EncodingOptionID ID
+	// OutputType names the rendition, e.g. "AVC_HD_1Pass_30fps".
+	OutputType string
+	// Status is WAITING, RUNNING, COMPLETE, FAILURE or CANCELED.
+	Status string
+	// Link is the encoded file's URL once COMPLETE.
+	Link string
+}
+
+// outputListKeys are the names the undocumented output list is looked for
+// under, in order.
+var outputListKeys = [...]string{"output", "outputs", "outputList", "outputFiles"}
+
+// fileStatusWire is the tolerant wire form of GET /api/v2/status/{fileId}'s
+// content.
+type fileStatusWire struct {
+	Input *struct {
+		FileID     ID     `json:"fileId"`
+		BucketName string `json:"bucketName"`
+		FilePath   string `json:"filePath"`
+	} `json:"input"`
+	FileID       ID     `json:"fileId"`
+	CategoryID   ID     `json:"categoryId"`
+	CategoryName string `json:"categoryName"`
+}
+
+// GetFileStatus returns the status of one encoding job: its input, its
+// category and, when the answer lists them, its outputs. The call is a
+// signed GET retried as a read (transport errors, 429, 5xx).
+//
+// An empty fileID is an error and nothing is sent. A 404 answer or VOD
+// Station code 260004 is an error matching ErrFileNotFound that still
+// carries the *APIError. A 2xx answer that is not JSON or has no object
+// under "content" is an error.
+// https://api.ncloud-docs.com/docs/en/vodstation-status-info-list
+func (c *Client) GetFileStatus(ctx context.Context, fileID string) (FileStatus, error) {
+	const op = "file status"
+	if fileID == "" {
+		return FileStatus{}, fmt.Errorf("vodstation: %s: fileId is empty", op)
+	}
+	path := "/api/v2/status/" + url.PathEscape(fileID)
+	resp, err := c.call(ctx, op, http.MethodGet, path, nil, nil, retryRead)
+	if err != nil {
+		return FileStatus{}, notFound(op, err, ErrFileNotFound, "file "+strconv.Quote(fileID))
+	}
+	content, err := contentOf(resp.Body(), true)
+	if err != nil {
+		return FileStatus{}, fmt.Errorf("vodstation: %s: %w", op, unreadable(http.MethodGet, path, resp.StatusCode(), "unreadable file status: "+err.Error(), false))
+	}
+	fs, err := decodeFileStatus(content)
+	if err != nil {
+		return FileStatus{}, fmt.Errorf("vodstation: %s: %w", op, unreadable(http.MethodGet, path, resp.StatusCode(), "unreadable file status: "+err.Error(), false))
+	}
+	if fs.FileID == "" {
+		fs.FileID = ID(fileID)
+	}
+	return fs, nil
+}
+
+// decodeFileStatus reads the content object of the status-info answer.
+func decodeFileStatus(content json.RawMessage) (FileStatus, error) {
+	var w fileStatusWire
+	if err := json.Unmarshal(content, &w); err != nil {
+		return FileStatus{}, err
+	}
+	fs := FileStatus{FileID: w.FileID, CategoryID: w.CategoryID, CategoryName: w.CategoryName}
+	if w.Input != nil {
+		if w.Input.FileID != "" {
+			fs.FileID = w.Input.FileID
+		}
+		fs.BucketName, fs.FilePath = w.Input.BucketName, w.Input.FilePath
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(content, &fields); err != nil {
+		return FileStatus{}, err
+	}
+	for _, key := range outputListKeys {
+		raw, ok := fields[key]
+		if !ok {
+			continue
+		}
+		// Only a list of objects counts: "output" could as well be an
+		// object describing where outputs go (as in the category APIs),
+		// and a value that does not decode says nothing about the outputs.
+		var list []OutputStatus
+		if err := json.Unmarshal(raw, &list); err != nil || list == nil {
+			continue
+		}
+		fs.Outputs, fs.OutputsKnown = list, true
+		break
+	}
+	return fs, nil
+}
+
+// UnmarshalJSON implements json.Unmarshaler: encodingOptionId, outputType,
+// status and link, all optional; encodingOptionId is a number or a string.
+func (o *OutputStatus) UnmarshalJSON(b []byte) error {
+	var w struct {
+		EncodingOptionID ID     `json:"encodingOptionId"`
+		OutputType       string `json:"outputType"`
+		Status           string `json:"status"`
+		Link             string `json:"link"`
+	}
+	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+		return errors.New("output element is null")
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*o = OutputStatus(w)
+	return nil
+}
+
+// StatusQuery filters GET /api/v2/status. Zero values are omitted from the
+// query, so the API's defaults apply (page 1, 20 rows, no time filter).
+type StatusQuery struct {
+	// PageNo is the page, from 1.
+	PageNo int
+	// PageSize is the number of rows per page; a value from 1 to 9 is
+	// raised to 10, the API's minimum.
+	PageSize int
+	// From and To bound the work start time; they are sent as
+	// workStartTimeFrom and workStartTimeTo in milliseconds.
+	From, To time.Time
+}
+
+// StatusRow is one row of GET /api/v2/status: one encoding option of one file.
+type StatusRow struct {
+	// FileID is the encoding job id; it is set only if the API sends
+	// fileId, which the documented row does not include.
+	FileID ID
+	// CategoryID is the category the file was added under.
+	CategoryID ID
+	// CategoryName is that category's name.
+	CategoryName string
+	// FilePath is the input's object key.
+	FilePath string
+	// OutputType names the rendition, e.g. "AVC_HD_1Pass_30fps".
+	OutputType string
+	// Link is the encoded file's URL once COMPLETE.
+	Link string
+	// Status is COMPLETE, WAITING, RUNNING, FAILURE or CANCELED.
+	Status string
+	// Percent is the progress, 0 to 100.
+	Percent float64
+	// LastWorkTime is the time of the last change, as sent (ISO 8601).
+	LastWorkTime string
+}
+
+// StatusPage is one page of the status list.
+type StatusPage struct {
+	// Rows are the page's rows.
+	Rows []StatusRow
+	// Total is the number of rows over all pages (the answer's total;
+	// len(Rows) when the answer has none).
+	Total int
+}
+
+// statusRowWire is the tolerant wire form of a status row.
+type statusRowWire struct {
+	FileID       ID        `json:"fileId"`
+	CategoryID   ID        `json:"categoryId"`
+	CategoryName string    `json:"categoryName"`
+	FilePath     string    `json:"filePath"`
+	OutputType   string    `json:"outputType"`
+	Link         string    `json:"link"`
+	Status       string    `json:"status"`
+	Percent      flexFloat `json:"percent"`
+	LastWorkTime string    `json:"lastWorkTime"`
+}
+
+// flexFloat accepts a JSON number, a string holding one, or null.
+type flexFloat float64
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *flexFloat) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if bytes.Equal(b, []byte("null")) {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		if s == "" {
+			return nil
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return fmt.Errorf("percent: want a number, got %q", s)
+		}
+		*f = flexFloat(v)
+		return nil
+	}
+	var v float64
+	if err := json.Unmarshal(b, &v); err != nil {
+		return fmt.Errorf("percent: want a number, got %s", b)
+	}
+	*f = flexFloat(v)
+	return nil
+}
+
+// ListStatus returns one page of the encoding status list, one row per
+// encoding option of each file. The call is a signed GET retried as a read.
+//
+// Negative PageNo or PageSize, and To before From, are errors naming the
+// query parameter; nothing is sent then. A 2xx answer that is not JSON or
+// has no "content" is an error; "content": null is an empty page.
+// https://api.ncloud-docs.com/docs/en/vodstation-status-list
+func (c *Client) ListStatus(ctx context.Context, q StatusQuery) (StatusPage, error) {
+	const op = "list status"
+	query, err := q.values()
+	if err != nil {
+		return StatusPage{}, fmt.Errorf("vodstation: %s: %w", op, err)
+	}
+	const path = "/api/v2/status"
+	resp, err := c.call(ctx, op, http.MethodGet, path, query, nil, retryRead)
+	if err != nil {
+		return StatusPage{}, err
+	}
+	page, err := decodeStatusPage(resp.Body())
+	if err != nil {
+		return StatusPage{}, fmt.Errorf("vodstation: %s: %w", op, unreadable(http.MethodGet, path, resp.StatusCode(), "unreadable status list: "+err.Error(), false))
+	}
+	return page, nil
+}
+
+// values is the query string of q.
+func (q StatusQuery) values() (url.Values, error) {
+	switch {
+	case q.PageNo < 0:
+		return nil, fmt.Errorf("PageNo (pageNo) %d: must be at least 1", q.PageNo)
+	case q.PageSize < 0:
+		return nil, fmt.Errorf("PageSize (pageSizeNo) %d: must be at least %d", q.PageSize, MinStatusPageSize)
+	case !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From):
+		return nil, fmt.Errorf("To (workStartTimeTo) %s is before From (workStartTimeFrom) %s",
+			q.To.UTC().Format(time.RFC3339Nano), q.From.UTC().Format(time.RFC3339Nano))
+	}
+	v := url.Values{}
+	if q.PageNo > 0 {
+		v.Set("pageNo", strconv.Itoa(q.PageNo))
+	}
+	if q.PageSize > 0 {
+		v.Set("pageSizeNo", strconv.Itoa(max(q.PageSize, MinStatusPageSize)))
+	}
+	if !q.From.IsZero() {
+		v.Set("workStartTimeFrom", strconv.FormatInt(q.From.UnixMilli(), 10))
+	}
+	if !q.To.IsZero() {
+		v.Set("workStartTimeTo", strconv.FormatInt(q.To.UnixMilli(), 10))
+	}
+	return v, nil
+}
+
+// decodeStatusPage reads {"content":[...],"total":n}.
+func decodeStatusPage(body []byte) (StatusPage, error) {
+	content, err := contentOf(body, false)
+	if err != nil {
+		return StatusPage{}, err
+	}
+	var rows []statusRowWire
+	if err := json.Unmarshal(content, &rows); err != nil {
+		return StatusPage{}, fmt.Errorf("content is not a list of rows (%v)", err)
+	}
+	var tail struct {
+		Total *json.Number `json:"total"`
+	}
+	if err := json.Unmarshal(body, &tail); err != nil {
+		return StatusPage{}, fmt.Errorf("total: %v", err)
+	}
+	page := StatusPage{Rows: make([]StatusRow, len(rows)), Total: len(rows)}
+	for i, r := range rows {
+		page.Rows[i] = StatusRow{
+			FileID: r.FileID, CategoryID: r.CategoryID, CategoryName: r.CategoryName,
+			FilePath: r.FilePath, OutputType: r.OutputType, Link: r.Link,
+			Status: r.Status, Percent: float64(r.Percent), LastWorkTime: r.LastWorkTime,
+		}
+	}
+	if tail.Total != nil {
+		n, err := strconv.Atoi(tail.Total.String())
+		if err != nil || n < 0 {
+			return StatusPage{}, fmt.Errorf("total %s is not a count", tail.Total.String())
+		}
+		page.Total = n
+	}
+	return page, nil
+}
+
+// contentOf returns the "content" member of a 2xx body. It fails when the
+// body is not a JSON object or has no content; a null content is an error
+// when wantObject is set and an empty list otherwise.
+func contentOf(body []byte, wantObject bool) (json.RawMessage, error) {
+	var env map[string]json.RawMessage
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, fmt.Errorf("answer is not a JSON object: %s", clipBody(body))
+	}
+	raw, ok := env["content"]
+	if !ok {
+		return nil, fmt.Errorf("answer has no content: %s", clipBody(body))
+	}
+	raw = bytes.TrimSpace(raw)
+	isNull := bytes.Equal(raw, []byte("null"))
+	switch {
+	case wantObject && (isNull || raw[0] != '{'):
+		return nil, fmt.Errorf("content is not an object: %s", clipBody(raw))
+	case !wantObject && isNull:
+		return json.RawMessage("[]"), nil
+	}
+	return raw, nil
+}
+
+// clipBody shortens a body for an error message.
+func clipBody(b []byte) string {
+	s := string(bytes.TrimSpace(b))
+	if s == "" {
+		return "(empty)"
+	}
+	return strconv.Quote(ncpapi.Clip(s, 120))
+}
+
+// notFound turns an answer saying the resource does not exist (HTTP 404 or
+// code 260004) into an error matching sentinel that still carries the
+// *APIError; any other error is returned unchanged.
+func notFound(op string, err, sentinel error, what string) error {
+	var ae *APIError
+	if errors.As(err, &ae) && (ae.StatusCode == http.StatusNotFound || ae.Code == codeResourceNotFound) {
+		return fmt.Errorf("vodstation: %s: %s: %w: %w", op, what, sentinel, ae)
+	}
+	return err
+}
