@@ -11,6 +11,7 @@ import (
 	"github.com/vodflow/vodflow/pkg/action"
 	"github.com/vodflow/vodflow/pkg/events"
 	"github.com/vodflow/vodflow/pkg/vodstation"
+	"github.com/vodflow/vodflow/pkg/webhook"
 )
 
 // MaxPaths is the most paths one add-files activation accepts.
@@ -30,6 +31,37 @@ type AddFilesInput struct {
 	// NotificationField is the callback field name: notificationUrl
 	// (default) or notification.
 	NotificationField string `json:"NOTIFICATION_FIELD"`
+	NotifyParams
+	// decodeErr is a parameter that could not be decoded; the handler
+	// reports it (and sends submit_failed when it can).
+	decodeErr error
+}
+
+// UnmarshalJSON decodes the notification parameters first, so that a bad
+// parameter can still be reported as submit_failed, then the rest.
+func (in *AddFilesInput) UnmarshalJSON(b []byte) error {
+	type plain AddFilesInput // without this method
+	var n NotifyParams
+	if err := action.UnmarshalExact(b, &n); err != nil {
+		in.decodeErr = action.DecodeError(err)
+		return nil
+	}
+	var p plain
+	if err := action.UnmarshalExact(b, &p); err != nil {
+		p = plain{NotifyParams: n}
+		// Keep what names the upload, for the report.
+		var names struct {
+			Bucket string   `json:"bucket_name"`
+			File   string   `json:"file_name"`
+			Object string   `json:"object_name"`
+			Paths  []string `json:"paths"`
+		}
+		_ = action.UnmarshalExact(b, &names)
+		p.BucketName, p.FileName, p.ObjectName, p.Paths = names.Bucket, names.File, names.Object, names.Paths
+		p.decodeErr = action.DecodeError(err)
+	}
+	*in = AddFilesInput(p)
+	return nil
 }
 
 func (in *AddFilesInput) validate() ([]string, error) {
@@ -77,7 +109,46 @@ func (in *AddFilesInput) validate() ([]string, error) {
 // batches of at most 100 paths. A skipped submission is returned unchanged
 // with no API call. When a batch fails after earlier ones were accepted,
 // the error says which files were submitted and which were not.
+//
+// With WEBHOOK_URL set it sends one submitted event per file, or, when the
+// submission fails, one submit_failed event with the bucket, the keys and
+// the error, so the upload can be re-run.
 func (p *Pipeline) AddFiles(ctx context.Context, in AddFilesInput) (AddFilesResult, error) {
+	out, err := p.addFiles(ctx, &in)
+	if err != nil {
+		keys := in.paths()
+		if len(keys) == 0 && in.ObjectName != "" {
+			keys = []string{in.ObjectName}
+		}
+		bucket := in.BucketName
+		if bucket == "" {
+			bucket = strings.TrimSpace(in.BucketParam)
+		}
+		p.reportFailure(ctx, in.NotifyParams, bucket, keys, err)
+		return AddFilesResult{}, err
+	}
+	if out.Submitted > 0 && in.NotifyParams.enabled() {
+		evs := make([]webhook.Event, 0, len(out.Files))
+		for _, f := range out.Files {
+			evs = append(evs, webhook.Event{
+				ID: webhook.NewID(webhook.TypeSubmitted, f.FileID), Type: webhook.TypeSubmitted,
+				BucketName: out.BucketName, Key: f.Path, CategoryID: string(out.CategoryID),
+				CategoryName: out.CategoryName, FileID: f.FileID, Warnings: out.Warnings,
+			})
+		}
+		n := p.notify(ctx, in.NotifyParams, evs...)
+		out.Notified = &n
+	}
+	return out, nil
+}
+
+func (p *Pipeline) addFiles(ctx context.Context, in *AddFilesInput) (AddFilesResult, error) {
+	if in.decodeErr != nil {
+		return AddFilesResult{}, in.decodeErr
+	}
+	if err := in.NotifyParams.validate(); err != nil {
+		return AddFilesResult{}, err
+	}
 	if in.Skipped {
 		action.LogAttrs(ctx, slog.Bool("skipped", true), slog.String("reason", in.Reason))
 		return AddFilesResult{Submission: in.Submission}, nil

@@ -57,4 +57,6 @@ type AddFilesResult struct {
 	Files []SubmittedFile `json:"files,omitempty"`
 	// Submitted is how many files were submitted.
 	Submitted int `json:"submitted,omitempty"`
+	// Notified says which submitted events were delivered (WEBHOOK_URL).
+	Notified *NotifyResult `json:"notified,omitempty"`
 }

@@ -33,21 +33,35 @@ type LookupParams struct {
 // named by the upload event, both decoded from the same parameter object.
 type LookupInput struct {
 	LookupParams
+	NotifyParams
 	Objects []events.Object `json:"-"`
+	// decodeErr is a parameter or event that could not be decoded; the
+	// handler reports it (and sends submit_failed when it can).
+	decodeErr error
 }
 
-// UnmarshalJSON decodes the parameters, then the event with the key
-// decoding policy they name.
+// UnmarshalJSON decodes the notification parameters first (so a bad event
+// can still be reported), then the parameters, then the event with the key
+// decoding policy they name. A decoding problem is kept for the handler.
 func (in *LookupInput) UnmarshalJSON(b []byte) error {
+	if err := action.UnmarshalExact(b, &in.NotifyParams); err != nil {
+		in.NotifyParams = NotifyParams{}
+		in.decodeErr = action.DecodeError(err)
+		return nil
+	}
 	if err := action.UnmarshalExact(b, &in.LookupParams); err != nil {
-		return err
+		in.decodeErr = action.DecodeError(err)
+		return nil
 	}
 	policy, err := events.ParseKeyDecoding(in.KeyDecoding)
 	if err != nil {
-		return err
+		in.decodeErr = err
+		return nil
 	}
-	in.Objects, err = events.Decode(b, policy)
-	return err
+	if in.Objects, err = events.Decode(b, policy); err != nil {
+		in.decodeErr = action.DecodeError(err)
+	}
+	return nil
 }
 
 func (p *LookupParams) validate() error {
@@ -67,8 +81,44 @@ func (p *LookupParams) validate() error {
 // LookupCategory is lookup-category's handler: it decides which uploaded
 // objects to encode and finds the category id (by name, cached) for them.
 // It makes no API call when everything is skipped or CATEGORY_ID is given.
+//
+// When it fails and WEBHOOK_URL is set, it sends a submit_failed event
+// naming the bucket and keys, so the upload is not lost silently.
 func (p *Pipeline) LookupCategory(ctx context.Context, in LookupInput) (Submission, error) {
-	if err := in.validate(); err != nil {
+	out, err := p.lookupCategory(ctx, &in)
+	if err != nil {
+		p.reportFailure(ctx, in.NotifyParams, in.failedBucket(), in.failedKeys(), err)
+		return Submission{}, err
+	}
+	return out, nil
+}
+
+// failedBucket and failedKeys name what a failed lookup leaves unsubmitted.
+func (in *LookupInput) failedBucket() string {
+	for _, o := range in.Objects {
+		if o.Bucket != "" {
+			return o.Bucket
+		}
+	}
+	return strings.TrimSpace(in.BucketName)
+}
+
+func (in *LookupInput) failedKeys() []string {
+	keys := make([]string, 0, len(in.Objects))
+	for _, o := range in.Objects {
+		keys = append(keys, o.Key)
+	}
+	return keys
+}
+
+func (p *Pipeline) lookupCategory(ctx context.Context, in *LookupInput) (Submission, error) {
+	if in.decodeErr != nil {
+		return Submission{}, in.decodeErr
+	}
+	if err := in.NotifyParams.validate(); err != nil {
+		return Submission{}, err
+	}
+	if err := in.LookupParams.validate(); err != nil {
 		return Submission{}, err
 	}
 	filter := NewFilter(in.InputPrefix, in.ExcludePrefixes.Items, in.Extensions.Or(nil))

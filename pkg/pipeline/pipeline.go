@@ -7,17 +7,24 @@ import (
 	"time"
 
 	"github.com/vodflow/vodflow/pkg/vodstation"
+	"github.com/vodflow/vodflow/pkg/webhook"
 )
 
 // Pipeline serves the pipeline's handlers and keeps, for the life of a warm
-// container, the API clients and the categories found by name.
+// container, the API clients, the categories found by name, the channels
+// playback URLs come from, the webhook senders and the ids of the events
+// already delivered.
 type Pipeline struct {
 	now        func() time.Time
 	clientOpts []vodstation.Option
+	senderOpts []webhook.SenderOption
 
 	mu         sync.Mutex
 	clients    map[clientKey]*vodstation.Client
 	categories map[string]cachedCategory
+	senders    map[senderKey]*webhook.Sender
+	sent       map[string]struct{}
+	channels   map[string]cachedChannel
 }
 
 // Option configures a Pipeline.
@@ -36,12 +43,20 @@ func WithHTTPClient(hc *http.Client) Option {
 	return WithClientOptions(vodstation.WithHTTPClient(hc))
 }
 
+// WithWebhookOptions passes options to every webhook sender.
+func WithWebhookOptions(opts ...webhook.SenderOption) Option {
+	return func(p *Pipeline) { p.senderOpts = append(p.senderOpts, opts...) }
+}
+
 // New returns a Pipeline with empty caches.
 func New(opts ...Option) *Pipeline {
 	p := &Pipeline{
 		now:        time.Now,
 		clients:    map[clientKey]*vodstation.Client{},
 		categories: map[string]cachedCategory{},
+		senders:    map[senderKey]*webhook.Sender{},
+		sent:       map[string]struct{}{},
+		channels:   map[string]cachedChannel{},
 	}
 	for _, o := range opts {
 		o(p)
