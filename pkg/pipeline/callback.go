@@ -63,14 +63,14 @@ func NewCallbackInput(params []byte) CallbackInput { return CallbackInput{raw: p
 
 // callbackAnswer is the JSON body of every answer.
 type callbackAnswer struct {
-	OK       bool             `json:"ok"`
-	Error    string           `json:"error,omitempty"`
-	FileID   string           `json:"file_id,omitempty"`
-	Status   string           `json:"status,omitempty"`
-	Events   []answerEvent    `json:"events,omitempty"`
+	OK       bool              `json:"ok"`
+	Error    string            `json:"error,omitempty"`
+	FileID   string            `json:"file_id,omitempty"`
+	Status   string            `json:"status,omitempty"`
+	Events   []answerEvent     `json:"events,omitempty"`
 	Playback *webhook.Playback `json:"playback,omitempty"`
-	Notified *NotifyResult    `json:"notified,omitempty"`
-	Warnings []string         `json:"warnings,omitempty"`
+	Notified *NotifyResult     `json:"notified,omitempty"`
+	Warnings []string          `json:"warnings,omitempty"`
 }
 
 type answerEvent struct {
