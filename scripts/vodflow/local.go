@@ -40,6 +40,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	var params *paramsfile.File
+	var demo *demoLoop // the callback loop, on the emulator only
 	if *paramsPath != "" {
 		if params, err = paramsfile.Load(*paramsPath); err != nil {
 			return err
@@ -54,8 +55,12 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		defer srv.Close()
+		demo = startDemoLoop()
+		defer demo.Close()
 		params = demoParams(srv.URL)
+		demo.bind(params, srv)
 		fmt.Fprintf(stdout, "VOD Station emulator (test double) at %s, category %q id %d\n", srv.URL, cat.Name, cat.ID)
+		fmt.Fprintf(stdout, "encoding-callback web action at %s, webhook receiver at %s\n", demo.gateway.URL+callbackPrefix, demo.receiver.URL)
 	}
 
 	binDir, err := os.MkdirTemp("", "vodflow-local")
@@ -75,6 +80,9 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	plat := localrun.New(localrun.Config{BinDir: binDir, Params: params, Timeout: *timeout, Logs: logs})
 	defer plat.Close()
+	if demo != nil {
+		demo.serve(plat)
+	}
 
 	eventJSON, _ := json.Marshal(event)
 	fmt.Fprintf(stdout, "event %s\n", eventJSON)
@@ -96,7 +104,13 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		printStep(stdout, i+1, len(localrun.UploadSequence), s.Action, s.Duration, res)
 	}
-	return summarize(stdout, out.Result, time.Since(t0))
+	err = summarize(stdout, out.Result, time.Since(t0))
+	if demo != nil {
+		if werr := demo.follow(ctx, stdout, out.Result, *timeout); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	return err
 }
 
 func readEvent(arg string) (map[string]any, error) {

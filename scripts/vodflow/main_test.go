@@ -31,6 +31,11 @@ func TestLocalQuickStart(t *testing.T) {
 	assert.Contains(t, out, "[2/2] add-files")
 	assert.Contains(t, out, "submitted 1 file(s) to category 1")
 	assert.Contains(t, out, "→ file_id 1")
+	// The callback loop: emulator callbacks → encoding-callback → webhook receiver.
+	for _, typ := range []string{"submitted", "encoding_started", "rendition_complete", "file_complete"} {
+		assert.Contains(t, out, "webhook "+typ)
+	}
+	assert.Contains(t, out, "playable: file 1 (uploads/sample video.mp4) HLS https://vodflow-demo.edge.naverncp.com/hls/vodflowdemoenc0001/encoded/vodflow-demo/sample%20video_AVC_SD_1Pass_30fps.mp4/index.m3u8")
 }
 
 func TestLocalFailureExitsNonZero(t *testing.T) {

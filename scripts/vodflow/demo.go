@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/vodflow/vodflow/pkg/localrun"
+	"github.com/vodflow/vodflow/pkg/paramsfile"
+	"github.com/vodflow/vodflow/pkg/vodstationtest"
+	"github.com/vodflow/vodflow/pkg/webhook"
+	"github.com/vodflow/vodflow/pkg/webhooktest"
+)
+
+// Demo values for the callback loop on the emulator. Like the demo
+// credentials, they open nothing but local test doubles.
+const (
+	demoCallbackToken = "vodflow-demo-callback-token"
+	demoWebhookSecret = "vodflow-demo-webhook-secret"
+	demoCDNDomain     = "vodflow-demo.edge.naverncp.com"
+	demoEncrypted     = "vodflowdemoenc0001"
+	demoOutputBucket  = "vodflow-demo-output"
+	callbackPrefix    = "/callback"
+)
+
+// demoLoop closes the loop locally: the emulator's callbacks reach the
+// encoding-callback action through a loopback "API Gateway", and its
+// signed events reach a webhook receiver.
+type demoLoop struct {
+	gateway  *httptest.Server
+	receiver *webhooktest.Receiver
+	handler  atomic.Value // http.Handler, set once the platform exists
+}
+
+func startDemoLoop() *demoLoop {
+	d := &demoLoop{receiver: webhooktest.NewReceiver(demoWebhookSecret)}
+	d.gateway = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, _ := d.handler.Load().(http.Handler)
+		if h == nil || !strings.HasPrefix(r.URL.Path, callbackPrefix) {
+			http.NotFound(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	return d
+}
+
+// bind adds the loop's parameters to the demo params and a channel for
+// playback URLs to the emulator.
+func (d *demoLoop) bind(p *paramsfile.File, srv *vodstationtest.Server) {
+	ch := srv.AddChannel(vodstationtest.Channel{
+		Name: "vodflow-demo", StorageBucketName: demoOutputBucket, EncryptedBucketName: demoEncrypted,
+		CDNDomain: demoCDNDomain, ProtocolList: []string{"HLS", "DASH"},
+	})
+	p.Package.Parameters["WEBHOOK_URL"] = d.receiver.URL + "/vodflow"
+	p.Package.Parameters["WEBHOOK_SECRET"] = demoWebhookSecret
+	if p.Actions == nil {
+		p.Actions = map[string]paramsfile.Action{}
+	}
+	p.Actions["add-files"] = paramsfile.Action{Parameters: map[string]any{
+		"NOTIFICATION_URL": d.gateway.URL + callbackPrefix + "?token=" + demoCallbackToken,
+	}}
+	p.Actions["encoding-callback"] = paramsfile.Action{Parameters: map[string]any{
+		"CALLBACK_TOKEN": demoCallbackToken, "CHANNEL_ID": ch.ID,
+	}}
+}
+
+func (d *demoLoop) serve(plat *localrun.Platform) {
+	d.handler.Store(plat.WebHandler("encoding-callback", callbackPrefix))
+}
+
+// Close stops the gateway and the receiver.
+func (d *demoLoop) Close() {
+	d.gateway.Close()
+	d.receiver.Close()
+}
+
+// follow waits until every submitted file has its file_complete (or an
+// encoding_failed) event, prints the events and the playback URLs.
+func (d *demoLoop) follow(ctx context.Context, w io.Writer, res map[string]any, timeout time.Duration) error {
+	files, _ := res["files"].([]any)
+	want := map[string]bool{}
+	for _, f := range files {
+		m, _ := f.(map[string]any)
+		if id := fmt.Sprint(m["file_id"]); id != "" {
+			want[id] = true
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	evs, err := d.receiver.Wait(ctx, func(evs []webhook.Event) bool {
+		done := 0
+		for id := range want {
+			for _, ev := range evs {
+				if ev.FileID == id && (ev.Type == webhook.TypeFileComplete || ev.Type == webhook.TypeEncodingFailed) {
+					done++
+					break
+				}
+			}
+		}
+		return done == len(want)
+	})
+	for _, ev := range evs {
+		fmt.Fprintf(w, "webhook %-18s %s file %s%s\n", ev.Type, ev.ID, ev.FileID, eventDetail(ev))
+	}
+	if err != nil {
+		return fmt.Errorf("the callback loop did not finish within %s: %w", timeout, err)
+	}
+	for _, ev := range evs {
+		if ev.Type == webhook.TypeFileComplete && ev.Playback != nil {
+			fmt.Fprintf(w, "playable: file %s (%s) HLS %s\n", ev.FileID, ev.Key, ev.Playback.HLS)
+		}
+	}
+	for _, dl := range d.receiver.Deliveries() {
+		if !dl.Verified {
+			return fmt.Errorf("the webhook receiver got a delivery that did not verify: %v", dl.Err)
+		}
+	}
+	return nil
+}
+
+func eventDetail(ev webhook.Event) string {
+	switch {
+	case ev.Type == webhook.TypeSubmitted:
+		return " " + ev.Key
+	case ev.Rendition != nil && ev.Rendition.Playback != nil:
+		return " " + ev.Rendition.OutputType + " " + ev.Rendition.Playback.HLS
+	case ev.Rendition != nil:
+		return " " + ev.Rendition.OutputType + " " + ev.Rendition.Status
+	case ev.Type == webhook.TypeFileComplete:
+		return fmt.Sprintf(" %d renditions", len(ev.Renditions))
+	case ev.Error != nil:
+		return " " + ev.Error.Message
+	}
+	return ""
+}
