@@ -23,7 +23,8 @@ const exampleParams = `{
   "package": {"name": "vodflow", "parameters": {"NCLOUD_ACCESS_KEY": "AK", "NCLOUD_SECRET_KEY": "SK-secret", "API_URL": "https://vodstation.apigw.ntruss.com", "REGION": "KR"}},
   "actions": {
     "lookup-category": {"parameters": {"CATEGORY_NAME": "movies", "BUCKET_NAME": "uploads", "CATEGORY_CACHE_TTL": 300, "KEY_DECODING": "auto"}},
-    "add-files": {"parameters": {"NOTIFICATION_FIELD": "notificationUrl"}}
+    "add-files": {"parameters": {"NOTIFICATION_FIELD": "notificationUrl"}},
+    "encoding-callback": {"parameters": {"CALLBACK_TOKEN": "cb-token", "CHANNEL_ID": "vs-1"}}
   },
   "trigger": {"name": "vodflow-upload", "bucket_name": "uploads", "event_rule_name": "on-put"}
 }`
@@ -47,7 +48,7 @@ func TestRepoManifestResolves(t *testing.T) {
 
 	assert.Equal(t, "vodflow", d.Package.Name)
 	assert.Equal(t, map[string]any{"NCLOUD_ACCESS_KEY": "AK", "NCLOUD_SECRET_KEY": "SK-secret", "API_URL": "https://vodstation.apigw.ntruss.com", "REGION": "KR"}, d.Package.Params)
-	require.Len(t, d.Actions, 2)
+	require.Len(t, d.Actions, 3)
 	lookup := d.Actions[0]
 	assert.Equal(t, "lookup-category", lookup.Name)
 	assert.Equal(t, "dist/lookup-category.zip", lookup.Function)
@@ -59,6 +60,11 @@ func TestRepoManifestResolves(t *testing.T) {
 	assert.Equal(t, "add-files", d.Actions[1].Name)
 	assert.Equal(t, map[string]any{"NOTIFICATION_FIELD": "notificationUrl"}, d.Actions[1].Params)
 	assert.False(t, d.Actions[1].Web)
+	cb := d.Actions[2]
+	assert.Equal(t, "encoding-callback", cb.Name)
+	assert.True(t, cb.Web)
+	assert.True(t, cb.RawHTTP, "raw HTTP: the request never overrides CALLBACK_TOKEN")
+	assert.Equal(t, map[string]any{"CALLBACK_TOKEN": "cb-token", "CHANNEL_ID": "vs-1"}, cb.Params)
 
 	assert.Equal(t, []manifest.SequenceSpec{{Name: "upload-sequence", Components: []string{"lookup-category", "add-files"}}}, d.Sequences)
 	require.Len(t, d.Triggers, 1)

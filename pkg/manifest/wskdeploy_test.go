@@ -39,11 +39,17 @@ func TestRealWskdeployParserAgrees(t *testing.T) {
 	}
 	delete(p.Actions["lookup-category"].Parameters, "NOTIFICATION_URL")
 	p.Actions["add-files"].Parameters["NOTIFICATION_URL"] = all["NOTIFICATION_URL"]
+	p.Package.Parameters["WEBHOOK_URL"] = "https://hooks.example/vodflow"
+	p.Package.Parameters["WEBHOOK_SECRET"] = "wh-secret"
+	for k, v := range map[string]any{"VERIFY_STATUS": "true", "PLAYBACK_DOMAIN": "x.edge.naverncp.com", "ENCRYPTED_BUCKET_NAME": "enc", "PLAYBACK_PROTOCOLS": "HLS,DASH"} {
+		p.Actions["encoding-callback"].Parameters[k] = v
+	}
 	vars, err := manifest.VarsFromParams(p)
 	require.NoError(t, err)
 	for _, k := range []string{"PACKAGE_NAME", "TRIGGER_NAME", "TRIGGER_BUCKET_NAME", "TRIGGER_EVENT_RULE_NAME",
 		"NCLOUD_ACCESS_KEY", "NCLOUD_SECRET_KEY", "API_URL", "REGION", "CATEGORY_NAME", "CATEGORY_ID", "CATEGORY_CACHE_TTL",
-		"BUCKET_NAME", "INPUT_PREFIX", "EXCLUDE_PREFIXES", "EXTENSIONS", "KEY_DECODING", "NOTIFICATION_URL", "NOTIFICATION_FIELD"} {
+		"BUCKET_NAME", "INPUT_PREFIX", "EXCLUDE_PREFIXES", "EXTENSIONS", "KEY_DECODING", "NOTIFICATION_URL", "NOTIFICATION_FIELD",
+		"WEBHOOK_URL", "WEBHOOK_SECRET", "CALLBACK_TOKEN", "VERIFY_STATUS", "PLAYBACK_DOMAIN", "ENCRYPTED_BUCKET_NAME", "CHANNEL_ID", "PLAYBACK_PROTOCOLS"} {
 		v, bound, err := vars.Value("$" + k)
 		require.NoError(t, err)
 		require.True(t, bound, k)
@@ -58,7 +64,7 @@ func TestRealWskdeployParserAgrees(t *testing.T) {
 	path := filepath.Join(dir, manifest.FileName)
 	require.NoError(t, os.WriteFile(path, src, 0o644))
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "dist"), 0o755))
-	for _, name := range []string{"lookup-category", "add-files"} {
+	for _, name := range []string{"lookup-category", "add-files", "encoding-callback"} {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "dist", name+".zip"), []byte("PK\x05\x06"+strings.Repeat("\x00", 18)), 0o644))
 	}
 

@@ -17,9 +17,10 @@ import (
 )
 
 const (
-	deployAK     = "AK-deploy-test"
-	deploySecret = "SK-deploy-test-secret"
-	owAuth       = "uuid-1234:ow-auth-secret-key"
+	deployAK            = "AK-deploy-test"
+	deploySecret        = "SK-deploy-test-secret"
+	deployCallbackToken = "CB-deploy-test-token"
+	owAuth              = "uuid-1234:ow-auth-secret-key"
 )
 
 // writeParams writes a filled-in params.json whose API keys are the
@@ -29,7 +30,8 @@ func writeParams(t *testing.T, deploySection string) string {
 	path := filepath.Join(t.TempDir(), "params.json")
 	require.NoError(t, os.WriteFile(path, []byte(`{
   "package": {"parameters": {"NCLOUD_ACCESS_KEY": "`+deployAK+`", "NCLOUD_SECRET_KEY": "`+deploySecret+`", "REGION": "KR"}},
-  "actions": {"lookup-category": {"parameters": {"CATEGORY_NAME": "movies", "BUCKET_NAME": "uploads"}}},
+  "actions": {"lookup-category": {"parameters": {"CATEGORY_NAME": "movies", "BUCKET_NAME": "uploads"}},
+              "encoding-callback": {"parameters": {"CALLBACK_TOKEN": "`+deployCallbackToken+`", "CHANNEL_ID": "vs-1"}}},
   "trigger": {"bucket_name": "uploads", "event_rule_name": "on-put"},
   "deploy": `+deploySection+`
 }`), 0o600))
@@ -57,15 +59,16 @@ func TestDeployDryRunSendsNothingAndPrintsNoSecret(t *testing.T) {
 		want []string
 	}{
 		{name: "ncp", args: []string{"--target", "ncp", "--api-url", ncp.URL},
-			want: []string{"plan for ncp (dry run: nothing is sent), 6 steps", "PUT /ncf/api/v2/packages/vodflow?platform=vpc",
+			want: []string{"plan for ncp (dry run: nothing is sent), 7 steps", "PUT /ncf/api/v2/packages/vodflow?platform=vpc",
 				"PUT /ncf/api/v2/packages/vodflow/actions/lookup-category?platform=vpc&type=basic", `"vpcNo": 11`,
 				"PUT /ncf/api/v2/packages/vodflow/actions/upload-sequence?platform=vpc&type=sequence",
+				"PUT /ncf/api/v2/packages/vodflow/actions/encoding-callback?platform=vpc&type=web", `"raw-http": true`, `"CALLBACK_TOKEN": "****"`,
 				"PUT /ncf/api/v2/triggers/vodflow-upload?platform=vpc&type=object_storage", `"eventRuleName": "on-put"`,
 				"POST /ncf/api/v2/triggers/vodflow-upload/link-action?platform=vpc", `"NCLOUD_SECRET_KEY": "****"`,
 				"<base64 of dist/add-files.zip, built for go:1.19 at deploy time>"}},
 		{name: "openwhisk", args: []string{"--target", "openwhisk", "--apihost", ow.URL, "--auth", owAuth},
-			want: []string{"plan for openwhisk (dry run: nothing is sent), 6 steps", "PUT actions/vodflow/add-files?overwrite=true",
-				`"kind": "go:1.22"`, "/_/vodflow/lookup-category", `"NCLOUD_SECRET_KEY": "****"`, "rule vodflow-upload-rule: vodflow-upload → vodflow/upload-sequence"}},
+			want: []string{"plan for openwhisk (dry run: nothing is sent), 7 steps", "PUT actions/vodflow/add-files?overwrite=true",
+				`"kind": "go:1.22"`, "/_/vodflow/lookup-category", "PUT actions/vodflow/encoding-callback?overwrite=true", `"CALLBACK_TOKEN": "****"`, `"NCLOUD_SECRET_KEY": "****"`, "rule vodflow-upload-rule: vodflow-upload → vodflow/upload-sequence"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,6 +78,7 @@ func TestDeployDryRunSendsNothingAndPrintsNoSecret(t *testing.T) {
 				assert.Contains(t, out, w)
 			}
 			assert.NotContains(t, out, deploySecret)
+			assert.NotContains(t, out, deployCallbackToken)
 			assert.NotContains(t, out, "ow-auth-secret-key")
 		})
 	}
@@ -91,12 +95,33 @@ func TestDeployAndInvokeNCP(t *testing.T) {
 	out, _, err := runCmd(t, "deploy", "--target", "ncp", "--params", params, "--api-url", srv.URL)
 	require.NoError(t, err, out)
 	assert.Contains(t, out, "target ncp: "+srv.URL+"/ncf/api/v2, platform vpc, access key "+deployAK)
-	assert.Contains(t, out, "[1/6] package vodflow")
-	assert.Contains(t, out, "[6/6] link vodflow-upload → vodflow/upload-sequence")
-	assert.Contains(t, out, "deployed vodflow: 6 steps applied")
+	assert.Contains(t, out, "[1/7] package vodflow")
+	assert.Contains(t, out, "[4/7] action vodflow/encoding-callback")
+	assert.Contains(t, out, "[7/7] link vodflow-upload → vodflow/upload-sequence")
+	assert.Contains(t, out, "deployed vodflow: 7 steps applied")
 	assert.NotContains(t, out, deploySecret)
+	assert.NotContains(t, out, deployCallbackToken)
+	sawWeb := false
 	for _, r := range srv.Requests() {
 		assert.True(t, r.SignatureOK, r.RequestURI)
+		if strings.HasSuffix(r.Path, "/actions/encoding-callback") && r.Method == "PUT" {
+			sawWeb = true
+			assert.Equal(t, "web", r.Query.Get("type"), "the callback is a web action")
+			var body struct {
+				RawHTTP    bool           `json:"raw-http"`
+				Parameters map[string]any `json:"parameters"`
+				Exec       struct{ Code string }
+				Limits     map[string]int
+			}
+			require.NoError(t, r.JSON(&body))
+			assert.True(t, body.RawHTTP, "raw HTTP: the query and body never override CALLBACK_TOKEN")
+			assert.Equal(t, map[string]any{"CALLBACK_TOKEN": deployCallbackToken, "CHANNEL_ID": "vs-1"}, body.Parameters)
+			assert.Equal(t, map[string]int{"timeout": 30000, "memory": 128}, body.Limits)
+			zip, err := base64.StdEncoding.DecodeString(body.Exec.Code)
+			require.NoError(t, err)
+			_, err = actionzip.Check(zip)
+			require.NoError(t, err)
+		}
 		if strings.Contains(r.Path, "/actions/") && r.Query.Get("type") == "basic" {
 			var body struct {
 				Exec struct{ Code, Kind string }
@@ -112,6 +137,7 @@ func TestDeployAndInvokeNCP(t *testing.T) {
 			assert.Equal(t, []map[string]int64{{"vpcNo": 11, "subnetNo": 22}}, body.VPC)
 		}
 	}
+	assert.True(t, sawWeb, "encoding-callback was deployed")
 	names := srv.Names()
 
 	// Again: updates, no duplicates.
@@ -149,9 +175,9 @@ func TestDeployNCPFailureReportsStep(t *testing.T) {
 
 	out, _, err := runCmd(t, "deploy", "--target", "ncp", "--params", params, "--api-url", srv.URL)
 	require.Error(t, err)
-	assert.Contains(t, out, "[5/6] trigger vodflow-upload")
-	assert.Contains(t, err.Error(), "ncp deploy: step 5/6, trigger vodflow-upload: PUT /ncf/api/v2/triggers/vodflow-upload: HTTP 400 Bad Request, NCP code 80508: EVENT_RULE_NOT_FOUND")
-	assert.Contains(t, err.Error(), "already applied: package vodflow, action vodflow/lookup-category, action vodflow/add-files, sequence vodflow/upload-sequence")
+	assert.Contains(t, out, "[6/7] trigger vodflow-upload")
+	assert.Contains(t, err.Error(), "ncp deploy: step 6/7, trigger vodflow-upload: PUT /ncf/api/v2/triggers/vodflow-upload: HTTP 400 Bad Request, NCP code 80508: EVENT_RULE_NOT_FOUND")
+	assert.Contains(t, err.Error(), "already applied: package vodflow, action vodflow/lookup-category, action vodflow/add-files, action vodflow/encoding-callback, sequence vodflow/upload-sequence")
 	assert.NotContains(t, err.Error()+out, deploySecret)
 }
 
@@ -179,13 +205,34 @@ func TestDeployAndInvokeOpenWhiskFromWskprops(t *testing.T) {
 		out, _, err := runCmd(t, "deploy", "--target", "openwhisk", "--params", params)
 		require.NoError(t, err, out)
 		assert.Contains(t, out, "target openwhisk: apihost "+srv.URL+", namespace _, kind go:1.22")
-		assert.Contains(t, out, "[6/6] rule vodflow-upload-rule")
+		assert.Contains(t, out, "[7/7] rule vodflow-upload-rule")
 		assert.NotContains(t, out, "ow-auth-secret-key")
 	}
-	assert.Equal(t, []string{"actions/vodflow/add-files", "actions/vodflow/lookup-category", "actions/vodflow/upload-sequence",
+	assert.Equal(t, []string{"actions/vodflow/add-files", "actions/vodflow/encoding-callback", "actions/vodflow/lookup-category", "actions/vodflow/upload-sequence",
 		"packages/vodflow", "rules/vodflow-upload-rule (active)", "triggers/vodflow-upload"}, srv.Names())
 	for _, r := range srv.Requests() {
 		assert.True(t, r.AuthOK)
+		if r.Path == "actions/vodflow/encoding-callback" {
+			var a struct {
+				Annotations []struct {
+					Key   string
+					Value any
+				}
+				Parameters []struct {
+					Key   string
+					Value any
+				}
+			}
+			require.NoError(t, json.Unmarshal(r.Body, &a))
+			ann := map[string]any{}
+			for _, kv := range a.Annotations {
+				ann[kv.Key] = kv.Value
+			}
+			assert.Equal(t, true, ann["web-export"])
+			assert.Equal(t, true, ann["raw-http"])
+			assert.Equal(t, true, ann["final"], "web request parameters cannot override CALLBACK_TOKEN")
+			assert.NotEmpty(t, a.Parameters)
+		}
 		if r.Path == "actions/vodflow/add-files" {
 			var a struct{ Exec struct{ Kind, Code string } }
 			require.NoError(t, json.Unmarshal(r.Body, &a))
