@@ -39,6 +39,8 @@ func TestRealWskdeployParserAgrees(t *testing.T) {
 	}
 	delete(p.Actions["lookup-category"].Parameters, "NOTIFICATION_URL")
 	p.Actions["add-files"].Parameters["NOTIFICATION_URL"] = all["NOTIFICATION_URL"]
+	p.Actions["add-files"].Parameters["DEDUP_WINDOW"] = 600
+	p.Actions["add-files"].Parameters["DEDUP_CHECK_STATUS"] = "false"
 	p.Package.Parameters["WEBHOOK_URL"] = "https://hooks.example/vodflow"
 	p.Package.Parameters["WEBHOOK_SECRET"] = "wh-secret"
 	for k, v := range map[string]any{"VERIFY_STATUS": "true", "PLAYBACK_DOMAIN": "x.edge.naverncp.com", "ENCRYPTED_BUCKET_NAME": "enc", "PLAYBACK_PROTOCOLS": "HLS,DASH"} {
@@ -49,7 +51,7 @@ func TestRealWskdeployParserAgrees(t *testing.T) {
 	for _, k := range []string{"PACKAGE_NAME", "TRIGGER_NAME", "TRIGGER_BUCKET_NAME", "TRIGGER_EVENT_RULE_NAME",
 		"NCLOUD_ACCESS_KEY", "NCLOUD_SECRET_KEY", "API_URL", "REGION", "CATEGORY_NAME", "CATEGORY_ID", "CATEGORY_CACHE_TTL",
 		"BUCKET_NAME", "INPUT_PREFIX", "EXCLUDE_PREFIXES", "EXTENSIONS", "KEY_DECODING", "NOTIFICATION_URL", "NOTIFICATION_FIELD",
-		"WEBHOOK_URL", "WEBHOOK_SECRET", "CALLBACK_TOKEN", "VERIFY_STATUS", "PLAYBACK_DOMAIN", "ENCRYPTED_BUCKET_NAME", "CHANNEL_ID", "PLAYBACK_PROTOCOLS"} {
+		"DEDUP_WINDOW", "DEDUP_CHECK_STATUS", "WEBHOOK_URL", "WEBHOOK_SECRET", "CALLBACK_TOKEN", "VERIFY_STATUS", "PLAYBACK_DOMAIN", "ENCRYPTED_BUCKET_NAME", "CHANNEL_ID", "PLAYBACK_PROTOCOLS"} {
 		v, bound, err := vars.Value("$" + k)
 		require.NoError(t, err)
 		require.True(t, bound, k)

@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/vodflow/vodflow/pkg/action"
 	"github.com/vodflow/vodflow/pkg/events"
+	"github.com/vodflow/vodflow/pkg/param"
 	"github.com/vodflow/vodflow/pkg/vodstation"
 	"github.com/vodflow/vodflow/pkg/webhook"
 )
@@ -31,6 +33,11 @@ type AddFilesInput struct {
 	// NotificationField is the callback field name: notificationUrl
 	// (default) or notification.
 	NotificationField string `json:"NOTIFICATION_FIELD"`
+	// DedupWindow is how long (seconds) a submitted upload is remembered
+	// to skip duplicated events; 0 turns it off.
+	DedupWindow param.Int `json:"DEDUP_WINDOW"`
+	// DedupCheckStatus also asks VOD Station's status list (one call).
+	DedupCheckStatus param.Bool `json:"DEDUP_CHECK_STATUS"`
 	NotifyParams
 	// decodeErr is a parameter that could not be decoded; the handler
 	// reports it (and sends submit_failed when it can).
@@ -90,6 +97,9 @@ func (in *AddFilesInput) validate() ([]string, error) {
 	}
 	if len(paths) == 0 {
 		return nil, action.Missing("file_name (or object_name, or paths)")
+	}
+	if w := in.DedupWindow.Or(DefaultDedupWindow); w < 0 {
+		return nil, action.Invalid("DEDUP_WINDOW", "got %d, want 0 or more seconds", w)
 	}
 	if len(paths) > MaxPaths {
 		return nil, action.Invalid("paths", "got %d paths, at most %d are accepted per activation", len(paths), MaxPaths)
@@ -161,6 +171,13 @@ func (p *Pipeline) addFiles(ctx context.Context, in *AddFilesInput) (AddFilesRes
 	if err != nil {
 		return AddFilesResult{}, err
 	}
+	window := time.Duration(in.DedupWindow.Or(DefaultDedupWindow)) * time.Second
+	dup, warnings := p.duplicates(ctx, c, in, paths, window)
+	in.Warnings = append(in.Warnings, warnings...)
+	paths, skipped := skipDuplicates(ctx, in, paths, dup)
+	if skipped != nil {
+		return *skipped, nil
+	}
 	out := AddFilesResult{Submission: in.Submission}
 	if out.FileName == "" {
 		out.FileName = paths[0]
@@ -175,6 +192,7 @@ func (p *Pipeline) addFiles(ctx context.Context, in *AddFilesInput) (AddFilesRes
 			NotificationURL: in.NotificationURL, NotificationField: in.NotificationField,
 		})
 		if err != nil {
+			p.remember(in, out.Files, window) // the batches before were accepted
 			return AddFilesResult{}, submitError(err, out.Files, paths[start:], batch)
 		}
 		for _, f := range added {
@@ -182,6 +200,7 @@ func (p *Pipeline) addFiles(ctx context.Context, in *AddFilesInput) (AddFilesRes
 		}
 	}
 	out.Submitted = len(out.Files)
+	p.remember(in, out.Files, window)
 	action.LogAttrs(ctx, slog.String("category_id", string(in.CategoryID)), slog.Int("submitted", out.Submitted))
 	return out, nil
 }

@@ -24,6 +24,10 @@ type Submission struct {
 	SkippedFiles []SkippedFile `json:"skipped_files,omitempty"`
 	// Warnings are things the user should know (an unplayable file name).
 	Warnings []string `json:"warnings,omitempty"`
+	// Versions maps a path to what the event said of that upload (ETag,
+	// size, time), so add-files can tell a duplicated event from a new
+	// upload under the same key.
+	Versions map[string]string `json:"versions,omitempty"`
 }
 
 // paths returns the keys to submit.

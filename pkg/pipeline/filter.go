@@ -20,6 +20,9 @@ const (
 	ReasonExcludedPrefix       = "excluded_prefix"
 	ReasonUnsupportedExtension = "unsupported_extension"
 	ReasonCategoryOutput       = "category_output"
+	// ReasonDuplicate is an upload add-files already submitted within
+	// DEDUP_WINDOW (the same bucket, key, category and version).
+	ReasonDuplicate = "duplicate"
 )
 
 // unplayable are characters VOD Station's player cannot handle in a name.

@@ -166,6 +166,14 @@ func (p *Pipeline) lookupCategory(ctx context.Context, in *LookupInput) (Submiss
 	}
 
 	out.FileName = keep[0].Key
+	for _, o := range keep {
+		if v := version(o); v != "" {
+			if out.Versions == nil {
+				out.Versions = map[string]string{}
+			}
+			out.Versions[o.Key] = v
+		}
+	}
 	if len(keep) > 1 {
 		out.Paths = make([]string, len(keep))
 		for i, o := range keep {

@@ -1,0 +1,149 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vodflow/vodflow/pkg/action"
+	"github.com/vodflow/vodflow/pkg/events"
+	"github.com/vodflow/vodflow/pkg/vodstation"
+)
+
+// DefaultDedupWindow is how long add-files remembers what it submitted, in
+// seconds.
+const DefaultDedupWindow = 600
+
+// maxRemembered bounds the memory of submitted uploads per warm container.
+const maxRemembered = 20000
+
+// dedupPages bounds the status-list pages read by DEDUP_CHECK_STATUS.
+const dedupPages = 10
+
+// version identifies one upload of an object from what the event carried:
+// its ETag, size and event time, "" when it carried none of them.
+func version(o events.Object) string {
+	var parts []string
+	if o.ETag != "" {
+		parts = append(parts, "etag="+strings.Trim(o.ETag, `"`))
+	}
+	if o.Size > 0 {
+		parts = append(parts, "size="+strconv.FormatInt(o.Size, 10))
+	}
+	if o.EventTime != "" {
+		parts = append(parts, "time="+o.EventTime)
+	}
+	return strings.Join(parts, " ")
+}
+
+func dedupKey(in *AddFilesInput, path string) string {
+	return string(in.APIURL) + "\x00" + string(in.CategoryID) + "\x00" + in.BucketName + "\x00" + path + "\x00" + in.Versions[path]
+}
+
+// duplicates returns the paths add-files already submitted within the
+// window (from this container's memory, and from VOD Station's status list
+// when DEDUP_CHECK_STATUS is set) and warnings about the check.
+func (p *Pipeline) duplicates(ctx context.Context, c *vodstation.Client, in *AddFilesInput, paths []string, window time.Duration) (map[string]bool, []string) {
+	dup := map[string]bool{}
+	if window <= 0 {
+		return dup, nil
+	}
+	now := p.now()
+	p.mu.Lock()
+	for _, path := range paths {
+		if exp, ok := p.submitted[dedupKey(in, path)]; ok && now.Before(exp) {
+			dup[path] = true
+		}
+	}
+	p.mu.Unlock()
+	if !in.DedupCheckStatus || len(dup) == len(paths) {
+		return dup, nil
+	}
+	queued, err := recentlyQueued(ctx, c, string(in.CategoryID), now.Add(-window))
+	if err != nil {
+		// Losing an upload is worse than encoding it twice: submit.
+		return dup, []string{fmt.Sprintf("DEDUP_CHECK_STATUS: could not read the status list (%v); submitted without that check", err)}
+	}
+	for _, path := range paths {
+		if queued[strings.TrimPrefix(path, "/")] {
+			dup[path] = true
+		}
+	}
+	return dup, nil
+}
+
+// recentlyQueued returns the input paths of the category's encodings that
+// started since from, from the status list.
+func recentlyQueued(ctx context.Context, c *vodstation.Client, categoryID string, from time.Time) (map[string]bool, error) {
+	out := map[string]bool{}
+	q := vodstation.StatusQuery{PageSize: 100, From: from}
+	for q.PageNo = 1; q.PageNo <= dedupPages; q.PageNo++ {
+		page, err := c.ListStatus(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, row := range page.Rows {
+			if row.CategoryID == "" || string(row.CategoryID) == categoryID {
+				out[strings.TrimPrefix(row.FilePath, "/")] = true
+			}
+		}
+		if len(page.Rows) == 0 || q.PageNo*q.PageSize >= page.Total {
+			break
+		}
+	}
+	return out, nil
+}
+
+// remember records submitted paths for the window.
+func (p *Pipeline) remember(in *AddFilesInput, files []SubmittedFile, window time.Duration) {
+	if window <= 0 || len(files) == 0 {
+		return
+	}
+	now := p.now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.submitted)+len(files) > maxRemembered {
+		for k, exp := range p.submitted {
+			if !now.Before(exp) {
+				delete(p.submitted, k)
+			}
+		}
+		if len(p.submitted)+len(files) > maxRemembered {
+			clear(p.submitted)
+		}
+	}
+	for _, f := range files {
+		p.submitted[dedupKey(in, f.Path)] = now.Add(window)
+	}
+}
+
+// skipDuplicates removes duplicate paths from the submission. It returns
+// the paths left and, when none is left, the skipped result.
+func skipDuplicates(ctx context.Context, in *AddFilesInput, paths []string, dup map[string]bool) ([]string, *AddFilesResult) {
+	if len(dup) == 0 {
+		return paths, nil
+	}
+	keep := paths[:0:0]
+	var skipped []SkippedFile
+	for _, path := range paths {
+		if dup[path] {
+			skipped = append(skipped, SkippedFile{Path: path, Reason: ReasonDuplicate})
+		} else {
+			keep = append(keep, path)
+		}
+	}
+	action.LogAttrs(ctx, slog.Int("duplicates", len(skipped)))
+	if len(keep) == 0 {
+		out := AddFilesResult{Submission: in.Submission}
+		out.Skipped, out.Reason = true, ReasonDuplicate
+		if len(paths) > 1 {
+			out.SkippedFiles = append(out.SkippedFiles, skipped...)
+		}
+		return nil, &out
+	}
+	in.SkippedFiles = append(in.SkippedFiles, skipped...)
+	return keep, nil
+}
