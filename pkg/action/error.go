@@ -15,6 +15,7 @@ const (
 	CodeInvalidActivation = "invalid_activation"
 	CodeInternal          = "internal"
 	CodeTimeout           = "timeout"
+	CodeTooLarge          = "parameters_too_large"
 )
 
 // Error is an error with the code and status an action reports. Handlers

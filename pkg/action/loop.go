@@ -18,6 +18,10 @@ import (
 	"time"
 )
 
+// MaxParamsBytes is the largest parameter object an activation may carry:
+// NCP Cloud Functions' 1 MB limit. A larger one is refused before decoding.
+const MaxParamsBytes = 1 << 20
+
 // Handler is the typed function an action implements. In is decoded from
 // the activation's "value" once, before the handler runs; Out must encode
 // to a JSON object without an "error" key.
@@ -188,7 +192,12 @@ func serveOne[In, Out any](ctx context.Context, opts Options, prev map[string]bo
 		act.Deadline, _ = ctx.Deadline()
 		ctx = context.WithValue(ctx, activationKey{}, act)
 		ctx = context.WithValue(ctx, recordKey{}, rec)
-		out, err = call(ctx, env.Value, h)
+		if n := len(env.Value); n > MaxParamsBytes {
+			err = &Error{Code: CodeTooLarge, Status: http.StatusRequestEntityTooLarge,
+				Message: fmt.Sprintf("parameters are %d bytes; NCP accepts at most %d (1 MB) per activation", n, MaxParamsBytes)}
+		} else {
+			out, err = call(ctx, env.Value, h)
+		}
 	}
 
 	var result []byte

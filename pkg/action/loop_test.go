@@ -281,3 +281,27 @@ func TestDecodingIsCaseSensitive(t *testing.T) {
 	require.NoError(t, action.Serve(context.Background(), action.Options{In: strings.NewReader(line), Out: &res}, h))
 	assert.Contains(t, res.String(), `invalid parameter paths: got number, want a string`)
 }
+
+func TestParametersOverOneMegabyteAreRefused(t *testing.T) {
+	big := strings.Repeat("x", action.MaxParamsBytes)
+	called := false
+	h := func(ctx context.Context, in map[string]any) (map[string]any, error) {
+		called = true
+		return map[string]any{"ok": true}, nil
+	}
+	var out bytes.Buffer
+	line := `{"value":{"object_name":"` + big + `"}}` + "\n"
+	require.NoError(t, action.Serve(context.Background(), action.Options{In: strings.NewReader(line), Out: &out}, h))
+	assert.False(t, called, "the handler never sees it")
+	var res action.ErrorResult
+	require.NoError(t, json.Unmarshal(out.Bytes(), &res))
+	assert.Equal(t, action.CodeTooLarge, res.Error.Code)
+	assert.Equal(t, 413, res.Error.Status)
+	assert.Contains(t, res.Error.Message, "at most 1048576 (1 MB)")
+
+	// Just under the limit is served.
+	out.Reset()
+	small := `{"value":{"k":"` + strings.Repeat("x", action.MaxParamsBytes-20) + `"}}` + "\n"
+	require.NoError(t, action.Serve(context.Background(), action.Options{In: strings.NewReader(small), Out: &out}, h))
+	assert.True(t, called)
+}
