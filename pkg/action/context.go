@@ -20,6 +20,22 @@ type Activation struct {
 	// Deadline is when the handler's context expires; zero when the
 	// platform gave none.
 	Deadline time.Time
+	// PlatformDeadline is when the platform stops the activation
+	// (__OW_DEADLINE); Deadline is earlier by the headroom kept to report
+	// an error. Zero when the platform gave none.
+	PlatformDeadline time.Time
+}
+
+// Grace returns a context for reporting a failure after ctx has ended: it
+// ignores ctx's cancellation and ends margin before the platform's
+// deadline (or after fallback when there is none). Use it only for short,
+// best-effort work such as a failure notification.
+func Grace(ctx context.Context, margin, fallback time.Duration) (context.Context, context.CancelFunc) {
+	base := context.WithoutCancel(ctx)
+	if d := ActivationFrom(ctx).PlatformDeadline; !d.IsZero() {
+		return context.WithDeadline(base, d.Add(-margin))
+	}
+	return context.WithTimeout(base, fallback)
 }
 
 type activationKey struct{}

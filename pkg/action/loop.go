@@ -190,6 +190,9 @@ func serveOne[In, Out any](ctx context.Context, opts Options, prev map[string]bo
 			Namespace:  opts.Getenv("__OW_NAMESPACE"),
 		}
 		act.Deadline, _ = ctx.Deadline()
+		if ms, perr := strconv.ParseInt(strings.TrimSpace(opts.Getenv("__OW_DEADLINE")), 10, 64); perr == nil && ms > 0 {
+			act.PlatformDeadline = time.UnixMilli(ms)
+		}
 		ctx = context.WithValue(ctx, activationKey{}, act)
 		ctx = context.WithValue(ctx, recordKey{}, rec)
 		if n := len(env.Value); n > MaxParamsBytes {

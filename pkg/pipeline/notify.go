@@ -182,5 +182,12 @@ func (p *Pipeline) reportFailure(ctx context.Context, n NotifyParams, bucket str
 		return
 	}
 	ev := failureEvent(action.ActivationFrom(ctx).ID, bucket, keys, err)
+	if ctx.Err() != nil {
+		// Out of time (the usual reason to fail): use the headroom the
+		// plumbing keeps before the platform's deadline.
+		var cancel context.CancelFunc
+		ctx, cancel = action.Grace(ctx, 100*time.Millisecond, 2*time.Second)
+		defer cancel()
+	}
 	p.notify(ctx, n, ev)
 }
