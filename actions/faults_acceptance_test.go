@@ -217,3 +217,46 @@ func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
 func newPost(target, body string) *http.Request {
 	return httptest.NewRequest(http.MethodPost, target, strings.NewReader(body))
 }
+
+// TestInputLimits: over-limit input is a clear error naming what is wrong,
+// and nothing is submitted.
+func TestInputLimits(t *testing.T) {
+	h := newHardened(t, 0)
+	many := make([]any, 10001)
+	for i := range many {
+		many[i] = "uploads/f" + strings.Repeat("0", 4) + string(rune('a'+i%26)) + ".mp4"
+	}
+	tests := []struct {
+		name     string
+		action   string // "" = the sequence
+		params   map[string]any
+		wantCode string
+		wantText string
+	}{
+		{name: "key over 1024 bytes", params: map[string]any{"object_name": "uploads/" + strings.Repeat("k", 1100) + ".mp4"}, wantText: "object_name"},
+		{name: "over 10,000 paths", action: "add-files", params: map[string]any{"category_id": "1", "bucket_name": bucket, "paths": many}, wantText: "paths"},
+		{name: "parameters over 1 MB", params: map[string]any{"object_name": "a.mp4", "padding": strings.Repeat("p", 1<<20)}, wantCode: "parameters_too_large", wantText: "1 MB"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var res map[string]any
+			if tt.action == "" {
+				out := h.plat.Fire(context.Background(), tt.params)
+				for _, s := range out.Steps {
+					require.NoError(t, s.Err)
+				}
+				res = out.Result
+			} else {
+				var err error
+				res, err = h.plat.RunAction(context.Background(), tt.action, tt.params)
+				require.NoError(t, err)
+			}
+			e := errorOf(t, res)
+			assert.Contains(t, e["message"], tt.wantText)
+			if tt.wantCode != "" {
+				assert.Equal(t, tt.wantCode, e["code"])
+			}
+			assert.Empty(t, h.vod.Submissions(), "nothing submitted")
+		})
+	}
+}
