@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 )
@@ -78,21 +77,11 @@ func (c *Client) GetChannel(ctx context.Context, channelID string) (Channel, err
 	if channelID == "" {
 		return Channel{}, fmt.Errorf("vodstation: %s: CHANNEL_ID is empty", op)
 	}
-	path := "/api/v2/channels/" + url.PathEscape(channelID)
-	resp, err := c.call(ctx, op, http.MethodGet, path, nil, nil, retryRead)
-	if err != nil {
-		return Channel{}, notFound(op, err, ErrChannelNotFound, "channel "+fmt.Sprintf("%q", channelID))
-	}
-	bad := func(err error) error {
-		return fmt.Errorf("vodstation: %s: %w", op, unreadable(http.MethodGet, path, resp.StatusCode(), "unreadable channel: "+err.Error(), false))
-	}
-	content, err := contentOf(resp.Body(), true)
-	if err != nil {
-		return Channel{}, bad(err)
-	}
 	var w channelWire
-	if err := json.Unmarshal(content, &w); err != nil {
-		return Channel{}, bad(err)
+	err := c.getObject(ctx, op, "/api/v2/channels/"+url.PathEscape(channelID), ErrChannelNotFound, fmt.Sprintf("channel %q", channelID),
+		func(content json.RawMessage) error { return json.Unmarshal(content, &w) })
+	if err != nil {
+		return Channel{}, err
 	}
 	ch := Channel{
 		ID:                  w.ID,

@@ -94,18 +94,14 @@ func (c *Client) GetFileStatus(ctx context.Context, fileID string) (FileStatus, 
 	if fileID == "" {
 		return FileStatus{}, fmt.Errorf("vodstation: %s: fileId is empty", op)
 	}
-	path := "/api/v2/status/" + url.PathEscape(fileID)
-	resp, err := c.call(ctx, op, http.MethodGet, path, nil, nil, retryRead)
+	var fs FileStatus
+	err := c.getObject(ctx, op, "/api/v2/status/"+url.PathEscape(fileID), ErrFileNotFound, "file "+strconv.Quote(fileID),
+		func(content json.RawMessage) (err error) {
+			fs, err = decodeFileStatus(content)
+			return err
+		})
 	if err != nil {
-		return FileStatus{}, notFound(op, err, ErrFileNotFound, "file "+strconv.Quote(fileID))
-	}
-	content, err := contentOf(resp.Body(), true)
-	if err != nil {
-		return FileStatus{}, fmt.Errorf("vodstation: %s: %w", op, unreadable(http.MethodGet, path, resp.StatusCode(), "unreadable file status: "+err.Error(), false))
-	}
-	fs, err := decodeFileStatus(content)
-	if err != nil {
-		return FileStatus{}, fmt.Errorf("vodstation: %s: %w", op, unreadable(http.MethodGet, path, resp.StatusCode(), "unreadable file status: "+err.Error(), false))
+		return FileStatus{}, err
 	}
 	if fs.FileID == "" {
 		fs.FileID = ID(fileID)
@@ -378,6 +374,24 @@ func clipBody(b []byte) string {
 // notFound turns an answer saying the resource does not exist (HTTP 404 or
 // code 260004) into an error matching sentinel that still carries the
 // *APIError; any other error is returned unchanged.
+// getObject is a signed GET (retried as a read) of one object under
+// "content", handed to decode. A missing resource is an error matching
+// sentinel; an unreadable 2xx is an error saying so.
+func (c *Client) getObject(ctx context.Context, op, path string, sentinel error, what string, decode func(json.RawMessage) error) error {
+	resp, err := c.call(ctx, op, http.MethodGet, path, nil, nil, retryRead)
+	if err != nil {
+		return notFound(op, err, sentinel, what)
+	}
+	content, err := contentOf(resp.Body(), true)
+	if err == nil {
+		err = decode(content)
+	}
+	if err != nil {
+		return fmt.Errorf("vodstation: %s: %w", op, unreadable(http.MethodGet, path, resp.StatusCode(), "unreadable "+op+": "+err.Error(), false))
+	}
+	return nil
+}
+
 func notFound(op string, err, sentinel error, what string) error {
 	var ae *APIError
 	if errors.As(err, &ae) && (ae.StatusCode == http.StatusNotFound || ae.Code == codeResourceNotFound) {
