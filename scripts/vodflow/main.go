@@ -6,6 +6,7 @@
 //	vodflow emulator   serve the VOD Station emulator (a test double)
 //	vodflow deploy     deploy sequence.yaml to NCP Cloud Functions or OpenWhisk
 //	vodflow invoke     run the deployed sequence (or one action) on an event
+//	vodflow bench      measure the actions against the emulator, with targets
 package main
 
 import (
@@ -33,6 +34,9 @@ Commands:
              Functions API v2.1) or --target openwhisk; --dry-run prints the plan
   invoke     run the deployed sequence (or --action) on an --event and print
              the result, on --target ncp or openwhisk
+  bench      measure the actions against the emulator (cold start, warm
+             time, API calls per upload, RSS, zip sizes; --burst N uploads
+             over --procs warm processes, --throttle P) next to the targets
 
 Run 'go run ./scripts/vodflow <command> -h' for a command's flags.
 `
@@ -76,6 +80,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runDeploy(ctx, rest, stdout, stderr)
 	case "invoke":
 		return runInvoke(ctx, rest, stdout, stderr)
+	case "bench":
+		return runBench(ctx, rest, stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)
