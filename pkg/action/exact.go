@@ -69,7 +69,7 @@ func UnmarshalExact(data []byte, v any) error {
 // t only by case. It returns value itself when nothing is dropped.
 func exactKeys(value json.RawMessage, t reflect.Type) json.RawMessage {
 	names := fieldNames(t)
-	if len(names) == 0 || len(value) == 0 || value[0] != '{' {
+	if len(names) == 0 || len(value) == 0 || value[0] != '{' || !caseOnlyMatch(value, names) {
 		return value
 	}
 	var params map[string]json.RawMessage
@@ -95,4 +95,48 @@ func exactKeys(value json.RawMessage, t reflect.Type) json.RawMessage {
 		return value
 	}
 	return bytes.TrimSpace(buf.Bytes())
+}
+
+// caseOnlyMatch reports whether a top-level key of the object value matches
+// a field only by case. It scans the bytes once without decoding values, so
+// the common case (every key exact) costs no allocation per value. On
+// malformed JSON it answers true and leaves the verdict to the decoder.
+func caseOnlyMatch(value []byte, names map[string][]string) bool {
+	depth, expectKey := 0, false
+	for i := 0; i < len(value); i++ {
+		switch c := value[i]; c {
+		case '"':
+			j, escaped := i+1, false
+			for ; j < len(value) && value[j] != '"'; j++ {
+				if value[j] == '\\' {
+					escaped = true
+					j++
+				}
+			}
+			if j >= len(value) {
+				return true
+			}
+			if depth == 1 && expectKey {
+				expectKey = false
+				key := string(value[i+1 : j])
+				if escaped {
+					if json.Unmarshal(value[i:j+1], &key) != nil {
+						return true
+					}
+				}
+				if exact, ok := names[strings.ToLower(key)]; ok && !slices.Contains(exact, key) {
+					return true
+				}
+			}
+			i = j
+		case '{', '[':
+			depth++
+			expectKey = c == '{' && depth == 1
+		case '}', ']':
+			depth--
+		case ',':
+			expectKey = depth == 1
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -39,8 +40,19 @@ func version(o events.Object) string {
 	return strings.Join(parts, " ")
 }
 
-func dedupKey(in *AddFilesInput, path string) string {
-	return string(in.APIURL) + "\x00" + string(in.CategoryID) + "\x00" + in.BucketName + "\x00" + path + "\x00" + in.Versions[path]
+// dedupKey identifies an upload in the memory: a 16-byte digest, so an
+// entry costs the same whatever the key's length.
+type dedupKey [16]byte
+
+func newDedupKey(in *AddFilesInput, path string) dedupKey {
+	h := sha256.New()
+	for _, part := range []string{string(in.APIURL), string(in.CategoryID), in.BucketName, path, in.Versions[path]} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	var k dedupKey
+	copy(k[:], h.Sum(nil))
+	return k
 }
 
 // duplicates returns the paths add-files already submitted within the
@@ -54,7 +66,7 @@ func (p *Pipeline) duplicates(ctx context.Context, c *vodstation.Client, in *Add
 	now := p.now()
 	p.mu.Lock()
 	for _, path := range paths {
-		if exp, ok := p.submitted[dedupKey(in, path)]; ok && now.Before(exp) {
+		if exp, ok := p.submitted[newDedupKey(in, path)]; ok && now.Before(exp) {
 			dup[path] = true
 		}
 	}
@@ -116,7 +128,7 @@ func (p *Pipeline) remember(in *AddFilesInput, files []SubmittedFile, window tim
 		}
 	}
 	for _, f := range files {
-		p.submitted[dedupKey(in, f.Path)] = now.Add(window)
+		p.submitted[newDedupKey(in, f.Path)] = now.Add(window)
 	}
 }
 

@@ -42,13 +42,20 @@ type Filter struct {
 // NewFilter builds a filter; nil extensions mean DefaultExtensions.
 func NewFilter(inputPrefix string, exclude, extensions []string) Filter {
 	if extensions == nil {
-		extensions = DefaultExtensions
+		return Filter{InputPrefix: inputPrefix, ExcludePrefixes: exclude, Extensions: defaultExtensionSet}
 	}
+	return Filter{InputPrefix: inputPrefix, ExcludePrefixes: exclude, Extensions: extensionSet(extensions)}
+}
+
+// defaultExtensionSet is built once: most activations use the defaults.
+var defaultExtensionSet = extensionSet(DefaultExtensions)
+
+func extensionSet(extensions []string) map[string]bool {
 	exts := make(map[string]bool, len(extensions))
 	for _, e := range extensions {
 		exts[strings.ToLower(strings.TrimPrefix(strings.TrimSpace(e), "."))] = true
 	}
-	return Filter{InputPrefix: inputPrefix, ExcludePrefixes: exclude, Extensions: exts}
+	return exts
 }
 
 // Skip returns why o must not be encoded, or "" to submit it.

@@ -40,16 +40,17 @@ type LookupInput struct {
 	decodeErr error
 }
 
-// UnmarshalJSON decodes the notification parameters first (so a bad event
-// can still be reported), then the parameters, then the event with the key
-// decoding policy they name. A decoding problem is kept for the handler.
+// UnmarshalJSON decodes the parameters (the notification ones too, so a
+// bad event can still be reported), then the event with the key decoding
+// policy they name. A decoding problem is kept for the handler.
 func (in *LookupInput) UnmarshalJSON(b []byte) error {
-	if err := action.UnmarshalExact(b, &in.NotifyParams); err != nil {
-		in.NotifyParams = NotifyParams{}
-		in.decodeErr = action.DecodeError(err)
-		return nil
-	}
-	if err := action.UnmarshalExact(b, &in.LookupParams); err != nil {
+	// One pass for both; json keeps decoding after a badly typed field, so
+	// the notification parameters are there to report the error with.
+	both := struct {
+		*LookupParams
+		*NotifyParams
+	}{&in.LookupParams, &in.NotifyParams}
+	if err := action.UnmarshalExact(b, &both); err != nil {
 		in.decodeErr = action.DecodeError(err)
 		return nil
 	}

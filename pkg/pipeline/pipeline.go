@@ -25,7 +25,7 @@ type Pipeline struct {
 	senders    map[senderKey]*webhook.Sender
 	sent       map[string]struct{}
 	channels   map[string]cachedChannel
-	submitted  map[string]time.Time // dedup key → expiry
+	submitted  map[dedupKey]time.Time // → expiry
 }
 
 // Option configures a Pipeline.
@@ -58,7 +58,7 @@ func New(opts ...Option) *Pipeline {
 		senders:    map[senderKey]*webhook.Sender{},
 		sent:       map[string]struct{}{},
 		channels:   map[string]cachedChannel{},
-		submitted:  map[string]time.Time{},
+		submitted:  map[dedupKey]time.Time{},
 	}
 	for _, o := range opts {
 		o(p)

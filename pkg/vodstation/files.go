@@ -34,13 +34,16 @@ type AddFilesRequest struct {
 
 // MarshalJSON encodes the request body as the API expects it.
 func (r AddFilesRequest) MarshalJSON() ([]byte, error) {
-	body := map[string]any{"bucketName": r.BucketName, "pathList": r.Paths}
-	if r.NotificationURL != "" {
-		field := r.NotificationField
-		if field == "" {
-			field = NotificationFieldURL
-		}
-		body[field] = r.NotificationURL
+	body := struct {
+		BucketName      string   `json:"bucketName"`
+		PathList        []string `json:"pathList"`
+		NotificationURL string   `json:"notificationUrl,omitempty"`
+		Notification    string   `json:"notification,omitempty"`
+	}{BucketName: r.BucketName, PathList: r.Paths}
+	if r.NotificationField == NotificationFieldShort {
+		body.Notification = r.NotificationURL
+	} else {
+		body.NotificationURL = r.NotificationURL
 	}
 	return json.Marshal(body)
 }
