@@ -125,10 +125,11 @@ func ParseError(method, path string, status int, contentType string, body []byte
 		if e.Code == "" {
 			e.Code = rawText(f.Code)
 		}
+		e.Code = Clip(e.Code, 40)
 		e.Message = Clip(f.Message, 300)
 		e.Details = Clip(rawText(f.Details), 300)
 		if e.Message == "" && e.Code == "" {
-			e.Message = "JSON error body without a message: " + Clip(string(trimmed), 200)
+			e.Message = "JSON error body without a message: " + Clip(validUTF8(string(trimmed)), 200)
 		}
 		return e
 	}
@@ -146,9 +147,9 @@ var (
 func describeNonJSON(contentType string, body []byte) string {
 	kind := "non-JSON"
 	if ct := strings.TrimSpace(strings.SplitN(contentType, ";", 2)[0]); ct != "" {
-		kind = ct
+		kind = Clip(validUTF8(ct), 100)
 	}
-	text := string(body)
+	text := validUTF8(string(body))
 	if m := titleRE.FindStringSubmatch(text); m != nil {
 		text = m[1]
 	} else {
@@ -173,8 +174,12 @@ func rawText(raw json.RawMessage) string {
 			return s
 		}
 	}
-	return string(raw)
+	return validUTF8(string(raw))
 }
+
+// validUTF8 replaces each invalid byte sequence of answer text with U+FFFD,
+// so error messages stay valid UTF-8 (and no text is joined up).
+func validUTF8(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
 
 // Clip shortens s to at most n bytes on a UTF-8 boundary, marking the cut.
 func Clip(s string, n int) string {
