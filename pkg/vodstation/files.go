@@ -95,8 +95,9 @@ func (c *Client) AddFiles(ctx context.Context, categoryID string, req AddFilesRe
 }
 
 // decodeAddedFiles reads {"content":[{"id":...,"filePath":...}, ...]} and
-// matches each element to a requested path: by filePath when the API echoes
-// it, otherwise by position.
+// matches each element to exactly one requested path: by filePath when the
+// API echoes a requested path, and the elements left over to the paths left
+// over, in order.
 func decodeAddedFiles(body []byte, paths []string) ([]AddedFile, error) {
 	var wire struct {
 		Content []AddedFile `json:"content"`
@@ -107,23 +108,29 @@ func decodeAddedFiles(body []byte, paths []string) ([]AddedFile, error) {
 	if len(wire.Content) != len(paths) {
 		return nil, fmt.Errorf("answer lists %d files for %d paths", len(wire.Content), len(paths))
 	}
-	byPath := make(map[string]AddedFile, len(wire.Content))
+	unmatched := make(map[string][]int, len(paths)) // path -> its indexes not yet matched
+	for i, p := range paths {
+		unmatched[p] = append(unmatched[p], i)
+	}
+	out := make([]AddedFile, len(paths))
+	matched := make([]bool, len(paths))
+	var rest []AddedFile
 	for _, f := range wire.Content {
 		if f.ID == "" {
 			return nil, fmt.Errorf("answer has a file without an id")
 		}
-		if f.FilePath != "" {
-			byPath[f.FilePath] = f
+		if idx := unmatched[f.FilePath]; f.FilePath != "" && len(idx) > 0 {
+			out[idx[0]], matched[idx[0]] = f, true
+			unmatched[f.FilePath] = idx[1:]
+			continue
 		}
+		rest = append(rest, f)
 	}
-	out := make([]AddedFile, len(paths))
 	for i, p := range paths {
-		f, ok := byPath[p]
-		if !ok {
-			f = wire.Content[i]
+		if !matched[i] {
+			out[i], rest = rest[0], rest[1:]
 		}
-		f.FilePath = p
-		out[i] = f
+		out[i].FilePath = p
 	}
 	return out, nil
 }
