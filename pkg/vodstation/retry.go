@@ -2,12 +2,11 @@ package vodstation
 
 import (
 	"errors"
-	"math/rand/v2"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-resty/resty/v2"
+
+	"github.com/vodflow/vodflow/pkg/backoff"
 )
 
 // RetryPolicy bounds retries: at most MaxAttempts attempts, waiting a random
@@ -26,28 +25,14 @@ func DefaultRetryPolicy() RetryPolicy {
 }
 
 func (p RetryPolicy) delay(attempt int, retryAfter time.Duration) time.Duration {
-	ceiling := p.BaseDelay << (attempt - 1)
-	if ceiling <= 0 || ceiling > p.MaxDelay {
-		ceiling = p.MaxDelay
-	}
-	d := time.Duration(0)
-	if ceiling > 0 {
-		d = ceiling/2 + rand.N(ceiling/2+1)
-	}
-	if retryAfter > d {
-		d = min(retryAfter, p.MaxDelay)
-	}
-	return d
+	return backoff.Delay(p.BaseDelay, p.MaxDelay, attempt, retryAfter)
 }
 
 func retryAfter(resp *resty.Response) time.Duration {
 	if resp == nil {
 		return 0
 	}
-	if n, err := strconv.Atoi(strings.TrimSpace(resp.Header().Get("Retry-After"))); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
-	}
-	return 0
+	return backoff.ParseRetryAfter(resp.Header().Get("Retry-After"))
 }
 
 // retryRule decides whether a failed attempt may be repeated.

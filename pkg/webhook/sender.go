@@ -8,13 +8,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/vodflow/vodflow/pkg/backoff"
 	"github.com/vodflow/vodflow/pkg/signing"
 )
 
@@ -326,7 +326,7 @@ func (s *Sender) attempt(ctx context.Context, ev Event, body []byte) (int, time.
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
 		return resp.StatusCode, 0, nil
 	}
-	return resp.StatusCode, parseRetryAfter(resp.Header.Get("Retry-After")), &statusError{code: resp.StatusCode}
+	return resp.StatusCode, backoff.ParseRetryAfter(resp.Header.Get("Retry-After")), &statusError{code: resp.StatusCode}
 }
 
 // retryable reports whether an attempt that ended with status (0: no
@@ -336,36 +336,8 @@ func retryable(status int) bool {
 		status == http.StatusTooManyRequests || status >= 500
 }
 
-// delay is the wait before retry n (n >= 1): a random time between half
-// and all of min(max, base·2^(n-1)), or retryAfter when longer, capped at max.
 func (c *senderConfig) delay(n int, retryAfter time.Duration) time.Duration {
-	ceiling := c.base
-	for i := 1; i < n && ceiling < c.max; i++ {
-		if ceiling > c.max/2 {
-			ceiling = c.max
-			break
-		}
-		ceiling *= 2
-	}
-	ceiling = min(ceiling, c.max)
-	d := time.Duration(0)
-	if ceiling > 0 {
-		d = ceiling/2 + rand.N(ceiling/2+1)
-	}
-	if retryAfter > d {
-		d = min(retryAfter, c.max)
-	}
-	return d
-}
-
-// parseRetryAfter reads a Retry-After given in seconds; an HTTP date or
-// anything else counts as none.
-func parseRetryAfter(v string) time.Duration {
-	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil || n <= 0 {
-		return 0
-	}
-	return time.Duration(min(n, 3600)) * time.Second
+	return backoff.Delay(c.base, c.max, n, retryAfter)
 }
 
 // scrub removes the URL's userinfo and query from err. The http client

@@ -1,4 +1,4 @@
-package webhook
+package backoff_test
 
 import (
 	"testing"
@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/vodflow/vodflow/pkg/signing"
+	"github.com/vodflow/vodflow/pkg/backoff"
 )
 
 func TestDelayBounds(t *testing.T) {
@@ -31,9 +31,8 @@ func TestDelayBounds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &senderConfig{base: tt.base, max: tt.max}
 			for range 200 {
-				d := c.delay(tt.retry, tt.retryAfter)
+				d := backoff.Delay(tt.base, tt.max, tt.retry, tt.retryAfter)
 				require.GreaterOrEqual(t, d, tt.wantLow)
 				require.LessOrEqual(t, d, tt.wantTop)
 			}
@@ -41,39 +40,11 @@ func TestDelayBounds(t *testing.T) {
 	}
 }
 
-func TestRetryOptionNormalised(t *testing.T) {
-	tests := []struct {
-		name      string
-		opt       SenderOption
-		attempts  int
-		base, max time.Duration
-	}{
-		{"defaults", nil, 3, 100 * time.Millisecond, time.Second},
-		{"attempts below 1", WithRetry(-2, time.Millisecond, time.Second), 1, time.Millisecond, time.Second},
-		{"negative base", WithRetry(2, -time.Second, 0), 2, 0, 0},
-		{"max below base raised", WithRetry(2, time.Second, time.Millisecond), 2, time.Second, time.Second},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, err := NewSender("https://h/p", signing.NewSecret("x"), tt.opt)
-			require.NoError(t, err)
-			assert.Equal(t, tt.attempts, s.cfg.attempts)
-			assert.Equal(t, tt.base, s.cfg.base)
-			assert.Equal(t, tt.max, s.cfg.max)
-			assert.Same(t, defaultClient, s.cfg.client, "the default client is shared")
-		})
-	}
-}
-
 func TestParseRetryAfter(t *testing.T) {
-	tests := []struct {
-		in   string
-		want time.Duration
-	}{
-		{"", 0}, {"2", 2 * time.Second}, {" 5 ", 5 * time.Second}, {"0", 0}, {"-1", 0},
-		{"Wed, 21 Oct 2015 07:28:00 GMT", 0}, {"99999999", time.Hour},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, parseRetryAfter(tt.in), tt.in)
+	for in, want := range map[string]time.Duration{
+		"3": 3 * time.Second, " 10 ": 10 * time.Second, "0": 0, "-1": 0, "": 0,
+		"Wed, 21 Oct 2026 07:28:00 GMT": 0, "99999": time.Hour,
+	} {
+		assert.Equal(t, want, backoff.ParseRetryAfter(in), in)
 	}
 }
