@@ -442,21 +442,15 @@ func (h *callbackRun) renditions(ctx context.Context) ([]vodstation.OutputStatus
 	if cat == "" {
 		cat = st.CategoryID
 	}
+	rows, err := c.RecentStatus(ctx, h.p.now().Add(-renditionLookback), renditionPages)
+	if err != nil {
+		return nil, err
+	}
 	var outs []vodstation.OutputStatus
-	q := vodstation.StatusQuery{PageSize: 100, From: h.p.now().Add(-renditionLookback)}
-	for q.PageNo = 1; q.PageNo <= renditionPages; q.PageNo++ {
-		page, err := c.ListStatus(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		for _, row := range page.Rows {
-			if (row.FileID != "" && row.FileID == h.cb.FileID) ||
-				(row.FileID == "" && path != "" && row.FilePath == path && (cat == "" || row.CategoryID == cat)) {
-				outs = append(outs, vodstation.OutputStatus{OutputType: row.OutputType, Status: row.Status, Link: row.Link})
-			}
-		}
-		if q.PageNo*q.PageSize >= page.Total || len(page.Rows) == 0 {
-			break
+	for _, row := range rows {
+		if (row.FileID != "" && row.FileID == h.cb.FileID) ||
+			(row.FileID == "" && path != "" && row.FilePath == path && (cat == "" || row.CategoryID == cat)) {
+			outs = append(outs, vodstation.OutputStatus{OutputType: row.OutputType, Status: row.Status, Link: row.Link})
 		}
 	}
 	return outs, nil

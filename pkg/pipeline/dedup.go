@@ -90,20 +90,14 @@ func (p *Pipeline) duplicates(ctx context.Context, c *vodstation.Client, in *Add
 // recentlyQueued returns the input paths of the category's encodings that
 // started since from, from the status list.
 func recentlyQueued(ctx context.Context, c *vodstation.Client, categoryID string, from time.Time) (map[string]bool, error) {
+	rows, err := c.RecentStatus(ctx, from, dedupPages)
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]bool{}
-	q := vodstation.StatusQuery{PageSize: 100, From: from}
-	for q.PageNo = 1; q.PageNo <= dedupPages; q.PageNo++ {
-		page, err := c.ListStatus(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		for _, row := range page.Rows {
-			if row.CategoryID == "" || string(row.CategoryID) == categoryID {
-				out[strings.TrimPrefix(row.FilePath, "/")] = true
-			}
-		}
-		if len(page.Rows) == 0 || q.PageNo*q.PageSize >= page.Total {
-			break
+	for _, row := range rows {
+		if row.CategoryID == "" || string(row.CategoryID) == categoryID {
+			out[strings.TrimPrefix(row.FilePath, "/")] = true
 		}
 	}
 	return out, nil

@@ -253,6 +253,24 @@ func (f *flexFloat) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// RecentStatus returns the status rows of the encodings started since
+// from, reading pages of 100 until the list ends or maxPages were read.
+func (c *Client) RecentStatus(ctx context.Context, from time.Time, maxPages int) ([]StatusRow, error) {
+	var rows []StatusRow
+	q := StatusQuery{PageSize: 100, From: from}
+	for q.PageNo = 1; q.PageNo <= maxPages; q.PageNo++ {
+		page, err := c.ListStatus(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, page.Rows...)
+		if len(page.Rows) == 0 || q.PageNo*q.PageSize >= page.Total {
+			break
+		}
+	}
+	return rows, nil
+}
+
 // ListStatus returns one page of the encoding status list, one row per
 // encoding option of each file. The call is a signed GET retried as a read.
 //

@@ -2,6 +2,7 @@ package vodstation_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -344,4 +345,35 @@ func TestListStatusRetriesRead(t *testing.T) {
 	_, err := c.ListStatus(context.Background(), vodstation.StatusQuery{})
 	require.NoError(t, err)
 	assert.Equal(t, int32(3), n.Load())
+}
+
+func TestRecentStatusPages(t *testing.T) {
+	var pagesAsked []string
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		pagesAsked = append(pagesAsked, q.Get("pageNo"))
+		assert.Equal(t, "100", q.Get("pageSizeNo"))
+		assert.Equal(t, "1700000000000", q.Get("workStartTimeFrom"))
+		n := 100
+		if q.Get("pageNo") == "3" {
+			n = 50
+		}
+		rows := make([]map[string]any, n)
+		for i := range rows {
+			rows[i] = map[string]any{"filePath": "p" + q.Get("pageNo"), "status": "COMPLETE"}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"content": rows, "total": 250})
+	})
+	from := time.UnixMilli(1700000000000)
+	rows, err := c.RecentStatus(context.Background(), from, 2)
+	require.NoError(t, err)
+	assert.Len(t, rows, 200, "stops at maxPages")
+	assert.Equal(t, []string{"1", "2"}, pagesAsked)
+
+	pagesAsked = nil
+	rows, err = c.RecentStatus(context.Background(), from, 10)
+	require.NoError(t, err)
+	assert.Len(t, rows, 250, "stops when the list ends")
+	assert.Equal(t, []string{"1", "2", "3"}, pagesAsked)
+	assert.Equal(t, "p3", rows[249].FilePath)
 }
