@@ -28,6 +28,9 @@ type Error struct {
 	Status int
 	// Message says what went wrong; it names the parameter when one is at fault.
 	Message string
+	// Param is the parameter at fault, when one is (set by Missing and
+	// Invalid), so callers need not read it out of Message.
+	Param string
 	// Details is optional extra JSON data for the result.
 	Details any
 	// Err is the cause, if any.
@@ -70,14 +73,23 @@ type Detailer interface {
 }
 
 // Missing returns the error for a required parameter that is absent.
+// name may go on with an explanation ("CATEGORY_NAME (or CATEGORY_ID)");
+// Param is its first word.
 func Missing(name string) *Error {
-	return &Error{Code: CodeMissingParameter, Status: http.StatusBadRequest, Message: "missing parameter " + name}
+	return &Error{Code: CodeMissingParameter, Status: http.StatusBadRequest, Message: "missing parameter " + name, Param: paramName(name)}
 }
 
 // Invalid returns the error for a parameter whose value is wrong.
 func Invalid(name, format string, args ...any) *Error {
 	return &Error{Code: CodeInvalidParameter, Status: http.StatusBadRequest,
-		Message: "invalid parameter " + name + ": " + fmt.Sprintf(format, args...)}
+		Message: "invalid parameter " + name + ": " + fmt.Sprintf(format, args...), Param: paramName(name)}
+}
+
+func paramName(name string) string {
+	if f := strings.Fields(name); len(f) > 0 {
+		return f[0]
+	}
+	return ""
 }
 
 // ErrorBody is the value of the "error" key in an error result.

@@ -153,18 +153,13 @@ func (p *Pipeline) encodingCallback(ctx context.Context, raw []byte) webaction.R
 	return webaction.JSON(http.StatusOK, answer)
 }
 
-// configStatus is 500 for a badly typed configuration parameter (upper
-// case, set at deploy time) and 400 for anything the request sent.
+// configStatus is 500 for a configuration parameter (upper case, set at
+// deploy time) at fault and 400 for anything the request sent.
 func configStatus(err error) int {
 	var ae *action.Error
-	if errors.As(err, &ae) {
-		// "invalid parameter NAME: ..." or "missing parameter NAME"
-		head, _, _ := strings.Cut(ae.Message, ":")
-		words := strings.Fields(head)
-		if n := len(words); n > 0 && strings.IndexFunc(words[n-1], unicode.IsLower) < 0 &&
-			strings.IndexFunc(words[n-1], unicode.IsUpper) >= 0 {
-			return http.StatusInternalServerError
-		}
+	if errors.As(err, &ae) && ae.Param != "" && strings.ToUpper(ae.Param) == ae.Param &&
+		strings.IndexFunc(ae.Param, unicode.IsLetter) >= 0 {
+		return http.StatusInternalServerError
 	}
 	return http.StatusBadRequest
 }
