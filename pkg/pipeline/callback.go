@@ -259,34 +259,32 @@ func (h *callbackRun) fileStatus(ctx context.Context) (vodstation.FileStatus, er
 	return st, nil
 }
 
-// verify confirms a final status with the status API (VERIFY_STATUS).
+// verify confirms a final status with the status API (VERIFY_STATUS). It
+// returns the answer to give when the callback is not confirmed.
 func (h *callbackRun) verify(ctx context.Context) (webaction.Response, bool) {
+	refuse := func(status int, format string, args ...any) (webaction.Response, bool) {
+		return webaction.JSON(status, callbackAnswer{FileID: string(h.cb.FileID), Status: h.cb.Status, Error: fmt.Sprintf(format, args...)}), false
+	}
 	st, err := h.fileStatus(ctx)
-	if errors.Is(err, vodstation.ErrFileNotFound) {
-		return webaction.JSON(http.StatusConflict, callbackAnswer{FileID: string(h.cb.FileID), Status: h.cb.Status,
-			Error: "not confirmed: VOD Station has no file " + string(h.cb.FileID)}), false
+	switch {
+	case errors.Is(err, vodstation.ErrFileNotFound):
+		return refuse(http.StatusConflict, "not confirmed: VOD Station has no file %s", h.cb.FileID)
+	case err != nil:
+		return refuse(http.StatusBadGateway, "could not confirm the callback with the status API: %v", err)
+	case st.CategoryID != "" && h.cb.CategoryID != "" && st.CategoryID != h.cb.CategoryID:
+		return refuse(http.StatusConflict, "not confirmed: file %s belongs to category %s, not %s", h.cb.FileID, st.CategoryID, h.cb.CategoryID)
+	case !st.OutputsKnown:
+		return webaction.Response{}, true
 	}
-	if err != nil {
-		return webaction.JSON(http.StatusBadGateway, callbackAnswer{FileID: string(h.cb.FileID), Status: h.cb.Status,
-			Error: "could not confirm the callback with the status API: " + err.Error()}), false
+	o, ok := h.matchOutput(st.Outputs)
+	if !ok {
+		return refuse(http.StatusConflict, "not confirmed: the status API lists no rendition %s", h.cb.rendition())
 	}
-	if st.CategoryID != "" && h.cb.CategoryID != "" && st.CategoryID != h.cb.CategoryID {
-		return webaction.JSON(http.StatusConflict, callbackAnswer{FileID: string(h.cb.FileID), Status: h.cb.Status,
-			Error: fmt.Sprintf("not confirmed: file %s belongs to category %s, not %s", h.cb.FileID, st.CategoryID, h.cb.CategoryID)}), false
+	if !strings.EqualFold(o.Status, h.cb.Status) {
+		return refuse(http.StatusConflict, "not confirmed: the status API says rendition %s is %s", h.cb.rendition(), o.Status)
 	}
-	if st.OutputsKnown {
-		o, ok := h.matchOutput(st.Outputs)
-		if !ok {
-			return webaction.JSON(http.StatusConflict, callbackAnswer{FileID: string(h.cb.FileID), Status: h.cb.Status,
-				Error: "not confirmed: the status API lists no rendition " + h.cb.rendition()}), false
-		}
-		if !strings.EqualFold(o.Status, h.cb.Status) {
-			return webaction.JSON(http.StatusConflict, callbackAnswer{FileID: string(h.cb.FileID), Status: h.cb.Status,
-				Error: fmt.Sprintf("not confirmed: the status API says rendition %s is %s", h.cb.rendition(), o.Status)}), false
-		}
-		if h.cb.Link == "" {
-			h.cb.Link = o.Link
-		}
+	if h.cb.Link == "" {
+		h.cb.Link = o.Link
 	}
 	return webaction.Response{}, true
 }

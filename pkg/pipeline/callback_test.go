@@ -287,22 +287,20 @@ func TestCallbackLoop(t *testing.T) {
 		require.NotNil(t, r)
 		assert.Equal(t, typ, r.OutputType)
 		require.NotNil(t, r.Playback, "playback from the channel")
-		assert.Equal(t, sprintf(base, "hls", typ, "index.m3u8"), r.Playback.HLS)
-		assert.Equal(t, sprintf(base, "dash", typ, "manifest.mpd"), r.Playback.DASH)
+		assert.Equal(t, fmt.Sprintf(base, "hls", typ, "index.m3u8"), r.Playback.HLS)
+		assert.Equal(t, fmt.Sprintf(base, "dash", typ, "manifest.mpd"), r.Playback.DASH)
 	}
 	fc := evs[3]
 	assert.Equal(t, webhook.NewID(webhook.TypeFileComplete, fileID), fc.ID)
 	require.Len(t, fc.Renditions, 2)
 	require.NotNil(t, fc.Playback)
-	assert.Equal(t, sprintf(base, "hls", "AVC_SD_1Pass_30fps", "index.m3u8"), fc.Playback.HLS)
+	assert.Equal(t, fmt.Sprintf(base, "hls", "AVC_SD_1Pass_30fps", "index.m3u8"), fc.Playback.HLS)
 	assert.Equal(t, "in/my clip.mp4", fc.Key)
 	for _, d := range l.receiver.Deliveries() {
 		assert.True(t, d.Verified, "every delivery is signed: %v", d.Err)
 	}
 	assert.Equal(t, 1, l.vod.CountCalls(http.MethodGet, "/api/v2/channels"), "the channel is looked up once per warm container")
 }
-
-func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
 
 func addInput(t *testing.T, l *loop, key, notify string) pipeline.AddFilesInput {
 	t.Helper()

@@ -107,7 +107,7 @@ func (p *Pipeline) notify(ctx context.Context, n NotifyParams, evs ...webhook.Ev
 			if errors.As(err, &de) {
 				attrs = append(attrs, slog.Int("attempts", de.Attempts), slog.Int("receiver_status", de.StatusCode))
 			}
-			action.LogAttrs(ctx, slog.Group("webhook_failed", attrsAny(attrs)...))
+			action.LogAttrs(ctx, slog.Attr{Key: "webhook_failed", Value: slog.GroupValue(attrs...)})
 			continue
 		}
 		p.markDelivered(ev.ID)
@@ -117,14 +117,6 @@ func (p *Pipeline) notify(ctx context.Context, n NotifyParams, evs ...webhook.Ev
 		action.LogAttrs(ctx, slog.Any("webhook_sent", res.Sent))
 	}
 	return res
-}
-
-func attrsAny(attrs []slog.Attr) []any {
-	out := make([]any, len(attrs))
-	for i, a := range attrs {
-		out[i] = a
-	}
-	return out
 }
 
 // maxDelivered bounds the memory of delivered event ids.
