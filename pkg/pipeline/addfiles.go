@@ -156,7 +156,7 @@ func (p *Pipeline) addFiles(ctx context.Context, in *AddFilesInput) (AddFilesRes
 	if in.decodeErr != nil {
 		return AddFilesResult{}, in.decodeErr
 	}
-	if err := in.NotifyParams.validate(); err != nil {
+	if err := p.checkNotify(&in.NotifyParams); err != nil {
 		return AddFilesResult{}, err
 	}
 	if in.Skipped {

@@ -126,6 +126,9 @@ func (p *Pipeline) encodingCallback(ctx context.Context, raw []byte) webaction.R
 	if err != nil {
 		return fail(http.StatusBadRequest, err)
 	}
+	if err := p.checkNotify(&params.NotifyParams); err != nil {
+		return fail(http.StatusInternalServerError, err)
+	}
 	if err := params.validate(); err != nil {
 		return fail(http.StatusInternalServerError, err)
 	}
@@ -193,11 +196,8 @@ func authorized(want signing.Secret, presented []string) bool {
 	return ok == 1
 }
 
-// validate checks the parameters beyond the token.
+// validate checks the parameters beyond the token and notifications.
 func (c *CallbackParams) validate() error {
-	if err := c.NotifyParams.validate(); err != nil {
-		return err
-	}
 	needAPI := ""
 	switch {
 	case bool(c.VerifyStatus):

@@ -116,7 +116,7 @@ func (p *Pipeline) lookupCategory(ctx context.Context, in *LookupInput) (Submiss
 	if in.decodeErr != nil {
 		return Submission{}, in.decodeErr
 	}
-	if err := in.NotifyParams.validate(); err != nil {
+	if err := p.checkNotify(&in.NotifyParams); err != nil {
 		return Submission{}, err
 	}
 	if err := in.LookupParams.validate(); err != nil {

@@ -26,9 +26,10 @@ type NotifyParams struct {
 // enabled reports whether notifications are configured.
 func (n NotifyParams) enabled() bool { return strings.TrimSpace(n.WebhookURL) != "" }
 
-// validate checks the parameters: a URL needs a secret (unsigned events
-// would be worthless to a receiver that verifies them).
-func (n *NotifyParams) validate() error {
+// checkNotify validates the parameters, once per activation, by making (or
+// finding in the cache) their sender: a URL needs a secret, since unsigned
+// events would be worthless to a receiver that verifies them.
+func (p *Pipeline) checkNotify(n *NotifyParams) error {
 	n.WebhookURL = strings.TrimSpace(n.WebhookURL)
 	if n.WebhookURL == "" {
 		return nil
@@ -36,9 +37,9 @@ func (n *NotifyParams) validate() error {
 	if n.WebhookSecret.Empty() {
 		return action.Missing("WEBHOOK_SECRET (required when WEBHOOK_URL is set)")
 	}
-	if _, err := webhook.NewSender(n.WebhookURL, n.WebhookSecret); err != nil {
+	if _, err := p.sender(*n); err != nil {
 		return &action.Error{Code: action.CodeInvalidParameter, Status: http.StatusBadRequest,
-			Message: strings.TrimPrefix(err.Error(), "webhook: "), Err: err}
+			Message: strings.TrimPrefix(err.Error(), "webhook: "), Err: err, Param: "WEBHOOK_URL"}
 	}
 	return nil
 }
@@ -170,7 +171,7 @@ func failureEvent(activationID, bucket string, keys []string, err error) webhook
 // reportFailure sends submit_failed for a failed activation when
 // notifications are configured and valid.
 func (p *Pipeline) reportFailure(ctx context.Context, n NotifyParams, bucket string, keys []string, err error) {
-	if !n.enabled() || n.validate() != nil {
+	if !n.enabled() || p.checkNotify(&n) != nil {
 		return
 	}
 	ev := failureEvent(action.ActivationFrom(ctx).ID, bucket, keys, err)
