@@ -2,6 +2,7 @@ package ncpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"syscall"
+
+	"github.com/vodflow/vodflow/pkg/redact"
 )
 
 // APIError is a non-2xx answer from an NCP service or its API gateway, or
@@ -46,7 +49,9 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// TransportError is a call that got no HTTP answer.
+// TransportError is a call that got no HTTP answer. Its text never shows a
+// URL's userinfo password or secret-named query values; build it with
+// [NewTransportError] to scrub the activation's known secrets as well.
 type TransportError struct {
 	Method, Path string
 	Err          error
@@ -54,7 +59,14 @@ type TransportError struct {
 
 // Error implements error.
 func (e *TransportError) Error() string {
-	return fmt.Sprintf("%s %s: %s", e.Method, e.Path, describeTransport(e.Err))
+	return fmt.Sprintf("%s %s: %s", e.Method, e.Path, (*redact.Set)(nil).String(describeTransport(e.Err)))
+}
+
+// NewTransportError returns the TransportError of a call that got no
+// answer, its cause scrubbed with the Set of ctx (redact.FromContext); the
+// cause still unwraps to err.
+func NewTransportError(ctx context.Context, method, path string, err error) *TransportError {
+	return &TransportError{Method: method, Path: path, Err: redact.FromContext(ctx).Err(err)}
 }
 
 // Unwrap returns the cause.
@@ -108,7 +120,12 @@ type errorFields struct {
 // whatever body the service or its gateway sent: NCP's JSON (code as a
 // string or a number, under errorCode or code), HTML, plain text or
 // nothing.
-func ParseError(method, path string, status int, contentType string, body []byte) *APIError {
+//
+// Every text taken from the answer is scrubbed with the Set of ctx
+// (redact.FromContext) before it is clipped, so that neither a secret the
+// answer echoes nor any prefix of one reaches Error().
+func ParseError(ctx context.Context, method, path string, status int, contentType string, body []byte) *APIError {
+	s := redact.FromContext(ctx)
 	e := &APIError{Method: method, Path: path, StatusCode: status}
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
@@ -125,15 +142,15 @@ func ParseError(method, path string, status int, contentType string, body []byte
 		if e.Code == "" {
 			e.Code = rawText(f.Code)
 		}
-		e.Code = Clip(e.Code, 40)
-		e.Message = Clip(f.Message, 300)
-		e.Details = Clip(rawText(f.Details), 300)
+		e.Code = Clip(s.String(e.Code), 40)
+		e.Message = Clip(s.String(f.Message), 300)
+		e.Details = Clip(s.String(rawText(f.Details)), 300)
 		if e.Message == "" && e.Code == "" {
-			e.Message = "JSON error body without a message: " + Clip(validUTF8(string(trimmed)), 200)
+			e.Message = "JSON error body without a message: " + Clip(s.String(validUTF8(string(trimmed))), 200)
 		}
 		return e
 	}
-	e.Message = describeNonJSON(contentType, trimmed)
+	e.Message = describeNonJSON(s, contentType, trimmed)
 	return e
 }
 
@@ -143,11 +160,12 @@ var (
 	spaceRE = regexp.MustCompile(`\s+`)
 )
 
-// describeNonJSON summarises an HTML or plain-text body in one short line.
-func describeNonJSON(contentType string, body []byte) string {
+// describeNonJSON summarises an HTML or plain-text body in one short line,
+// scrubbed with s before it is clipped.
+func describeNonJSON(s *redact.Set, contentType string, body []byte) string {
 	kind := "non-JSON"
 	if ct := strings.TrimSpace(strings.SplitN(contentType, ";", 2)[0]); ct != "" {
-		kind = Clip(validUTF8(ct), 100)
+		kind = Clip(s.String(validUTF8(ct)), 100)
 	}
 	text := validUTF8(string(body))
 	if m := titleRE.FindStringSubmatch(text); m != nil {
@@ -159,7 +177,7 @@ func describeNonJSON(contentType string, body []byte) string {
 	if text == "" {
 		return kind + " response body"
 	}
-	return kind + " response: " + Clip(text, 200)
+	return kind + " response: " + Clip(s.String(text), 200)
 }
 
 // rawText renders a JSON scalar (string or number) as text.
@@ -181,14 +199,6 @@ func rawText(raw json.RawMessage) string {
 // so error messages stay valid UTF-8 (and no text is joined up).
 func validUTF8(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
 
-// Clip shortens s to at most n bytes on a UTF-8 boundary, marking the cut.
-func Clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && s[cut]&0xC0 == 0x80 {
-		cut--
-	}
-	return s[:cut] + "…"
-}
+// Clip shortens s to at most n bytes on a UTF-8 boundary, marking the cut;
+// it is [redact.Clip]. Scrub before clip.
+func Clip(s string, n int) string { return redact.Clip(s, n) }

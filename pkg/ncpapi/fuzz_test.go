@@ -1,6 +1,7 @@
 package ncpapi
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -55,7 +56,7 @@ func FuzzParseError(f *testing.F) {
 	}
 	const method, path = "PUT", "/api/v2/category/1/add-files"
 	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
-		e := ParseError(method, path, status, contentType, body)
+		e := ParseError(context.Background(), method, path, status, contentType, body)
 		if e == nil {
 			t.Fatalf("nil error for status %d", status)
 		}

@@ -1,6 +1,7 @@
 package ncpapi_test
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -49,7 +50,7 @@ func TestParseError(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := ncpapi.ParseError("GET", "/p", 500, tt.ct, []byte(tt.body))
+			got := ncpapi.ParseError(context.Background(), "GET", "/p", 500, tt.ct, []byte(tt.body))
 			tt.want.Method, tt.want.Path, tt.want.StatusCode = "GET", "/p", 500
 			assert.Equal(t, tt.want, *got)
 		})

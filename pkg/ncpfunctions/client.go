@@ -118,10 +118,10 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	resp, err := req.Execute(method, target.String())
 	if err != nil {
-		return &TransportError{Method: method, Path: target.Path, Err: err}
+		return ncpapi.NewTransportError(ctx, method, target.Path, err)
 	}
 	if resp.StatusCode() < 200 || resp.StatusCode() > 299 {
-		return ncpapi.ParseError(method, target.Path, resp.StatusCode(), resp.Header().Get("Content-Type"), resp.Body())
+		return ncpapi.ParseError(ctx, method, target.Path, resp.StatusCode(), resp.Header().Get("Content-Type"), resp.Body())
 	}
 	if out != nil && len(bytes.TrimSpace(resp.Body())) > 0 {
 		if err := json.Unmarshal(resp.Body(), out); err != nil {

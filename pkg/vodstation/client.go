@@ -99,7 +99,7 @@ func (c *Client) call(ctx context.Context, op, method, path string, query url.Va
 			req.SetHeader("Content-Type", "application/json").SetBody(body)
 		}
 		resp, err := req.Execute(method, target)
-		err = classify(method, path, resp, err)
+		err = classify(ctx, method, path, resp, err)
 		if err == nil {
 			return resp, nil
 		}
@@ -119,13 +119,14 @@ func (c *Client) call(ctx context.Context, op, method, path string, query url.Va
 	return nil, fmt.Errorf("vodstation: %s: %w", op, lastErr)
 }
 
-// classify turns a resty outcome into nil (2xx) or a typed error.
-func classify(method, path string, resp *resty.Response, err error) error {
+// classify turns a resty outcome into nil (2xx) or a typed error, its
+// text scrubbed with the Set of ctx.
+func classify(ctx context.Context, method, path string, resp *resty.Response, err error) error {
 	if err != nil {
-		return &TransportError{ncpapi.TransportError{Method: method, Path: path, Err: err}}
+		return &TransportError{*ncpapi.NewTransportError(ctx, method, path, err)}
 	}
 	if resp.IsError() || resp.StatusCode() < 200 || resp.StatusCode() > 299 {
-		return newAPIError(ncpapi.ParseError(method, path, resp.StatusCode(), resp.Header().Get("Content-Type"), resp.Body()))
+		return newAPIError(ncpapi.ParseError(ctx, method, path, resp.StatusCode(), resp.Header().Get("Content-Type"), resp.Body()))
 	}
 	return nil
 }
