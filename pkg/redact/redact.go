@@ -277,6 +277,9 @@ func (s *Set) spans(text string) []span {
 		}
 	}
 	out = structural(text, out)
+	for k := range out {
+		out[k] = fitEscapes(text, out[k])
+	}
 	if len(out) < 2 {
 		return out
 	}

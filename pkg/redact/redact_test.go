@@ -109,7 +109,7 @@ func TestStructuralPatterns(t *testing.T) {
 			want: "GET /x\r\nAuthorization: [redacted]\r\nHost: h\r\n"},
 		{name: "header JSON", in: `{"headers":{"x-ncp-apigw-signature-v2":"SNTNCP-sig=","x-ncp-iam-access-key":"AKID","X-Callback-Token": "SNTCBT-1"}}`,
 			want: `{"headers":{"x-ncp-apigw-signature-v2":"[redacted]","x-ncp-iam-access-key":"AKID","X-Callback-Token": "[redacted]"}}`},
-		{name: "header JSON list", in: `{"Cookie":["SNTCOO-a=b","c"],"Accept":["*/*"]}`, want: `{"Cookie":[[redacted]],"Accept":["*/*"]}`},
+		{name: "header JSON list", in: `{"Cookie":["SNTCOO-a=b","c"],"Accept":["*/*"]}`, want: `{"Cookie":["[redacted]","[redacted]"],"Accept":["*/*"]}`},
 		{name: "header escaped JSON", in: `"{\"authorization\":\"SNTAUT-x\"}"`, want: `"{\"authorization\":\"[redacted]\"}"`},
 		{name: "Go map of a header", in: "map[Authorization:[Bearer SNTMAP-x] Vodflow-Signature:[t=1,v1=SNTVSG]]",
 			want: "map[Authorization:[[redacted]] Vodflow-Signature:[[redacted]]]"},
@@ -286,5 +286,37 @@ func TestConcurrentUse(t *testing.T) {
 	for g := range 8 {
 		secret := fmt.Sprintf("SNTCON-%02d-secret", g)
 		assert.Equal(t, "[redacted] [redacted]", s.String(secret+" "+secret+"-param"))
+	}
+}
+
+func TestJSONStaysValid(t *testing.T) {
+	tests := []struct {
+		name   string
+		secret string
+		value  any
+	}{
+		{name: "match starts at an escape", secret: "nSNTESC-1", value: "a\nSNTESC-1 b"},
+		{name: "match starts inside a unicode escape", secret: "0026SNTUNI-1", value: "a&SNTUNI-1 b"},
+		{name: "match ends inside an escape", secret: `SNTEND-1\`, value: `SNTEND-1\ and more`},
+		{name: "match ends inside a unicode escape", secret: "SNTEU2-1\\u00", value: "SNTEU2-1<x"},
+		{name: "header list", secret: "SNTNONE-0", value: map[string]any{"headers": map[string][]string{"Cookie": {"a=SNTCK1", "b"}, "Authorization": {"Bearer SNTAU1"}}}},
+		{name: "URL in a string", secret: "SNTNONE-0", value: "https://u:SNTPW1-p@h/x?a=1&token=SNTTK1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := redact.New(tt.secret)
+			matched := 0
+			for _, doc := range []string{jsonHTML(map[string]any{"v": tt.value}), jsonPlain(map[string]any{"v": tt.value})} {
+				require.True(t, json.Valid([]byte(doc)), "precondition")
+				got := s.String(doc)
+				assert.True(t, json.Valid([]byte(got)), "%s scrubbed to %s", doc, got)
+				if strings.Contains(doc, tt.secret) || strings.Contains(doc, "SNT") && tt.secret == "SNTNONE-0" {
+					matched++
+					assert.Contains(t, got, redact.Placeholder, "%s", doc)
+					assert.NotContains(t, got, "SNT", "%s", doc)
+				}
+			}
+			require.NotZero(t, matched, "precondition: some document holds the secret")
+		})
 	}
 }

@@ -175,6 +175,25 @@ func headerValue(text string, i int, out []span) []span {
 		if rb < 0 {
 			rb = len(text) - i
 		}
+		k := i + 1
+		for k < i+rb && text[k] == ' ' {
+			k++
+		}
+		if k < i+rb && text[k] == '"' {
+			// A JSON list: scrub each string's content, so that the
+			// text stays valid JSON.
+			for k < len(text) && text[k] == '"' {
+				e := jsonStringEnd(text, k+1)
+				if e > k+1 {
+					out = append(out, span{k + 1, e})
+				}
+				k = e + 1
+				for k < len(text) && (text[k] == ',' || text[k] == ' ') {
+					k++
+				}
+			}
+			break
+		}
 		if rb > 1 {
 			out = append(out, span{i + 1, i + rb})
 		}
@@ -312,6 +331,57 @@ func hasPrefixUpper(s, upper string) bool {
 			c -= 'a' - 'A'
 		}
 		if c != upper[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// fitEscapes widens sp so that it neither starts nor ends inside a
+// backslash escape (\n, \", \\, \u0026): replacing part of an escape would
+// leave JSON or a Go-quoted string malformed.
+func fitEscapes(text string, sp span) span {
+	if escaped(text, sp.start) {
+		sp.start--
+	} else if k := uEscapeStart(text, sp.start); k >= 0 {
+		sp.start = k
+	}
+	if escaped(text, sp.end) {
+		if sp.end < len(text) && text[sp.end] == 'u' {
+			sp.end = min(sp.end+5, len(text))
+		} else {
+			sp.end = min(sp.end+1, len(text))
+		}
+	} else if k := uEscapeStart(text, sp.end); k >= 0 {
+		sp.end = min(k+6, len(text))
+	}
+	return sp
+}
+
+// escaped reports whether text[i] follows an odd run of backslashes.
+func escaped(text string, i int) bool {
+	n := 0
+	for k := i - 1; k >= 0 && text[k] == '\\'; k-- {
+		n++
+	}
+	return n%2 == 1
+}
+
+// uEscapeStart returns where a \uXXXX escape that i falls strictly inside
+// (among its hex digits) starts, or -1.
+func uEscapeStart(text string, i int) int {
+	for k := i - 2; k >= 0 && k >= i-5; k-- {
+		if text[k] == '\\' && text[k+1] == 'u' && !escaped(text, k) && isHex(text[k+2:i]) {
+			return k
+		}
+	}
+	return -1
+}
+
+func isHex(s string) bool {
+	for k := 0; k < len(s); k++ {
+		c := s[k]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
 			return false
 		}
 	}
