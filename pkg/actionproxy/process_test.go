@@ -73,7 +73,7 @@ func TestRunParamsForms(t *testing.T) {
 
 func TestEnvironmentHasOnlyOWVariables(t *testing.T) {
 	t.Setenv("__OW_FROM_CALLER_ENV", "must not leak")
-	p := startEcho(t, Options{Env: map[string]string{"__OW_API_HOST": "https://example.invalid"}})
+	p := startEcho(t, Options{ExecutionEnv: DefaultExecutionEnv, Env: map[string]string{"__OW_API_HOST": "https://example.invalid"}})
 
 	_, obj := runObject(t, p, map[string]any{})
 
