@@ -73,7 +73,7 @@ func TestExecEnvIsCheckedAsByTheRuntimeProxy(t *testing.T) {
 			path, err := Unzip(echoZip(t, tc.execEnv), dir)
 			require.NoError(t, err)
 			var logs syncBuffer
-			p, err := Start(context.Background(), Options{Path: path, ExecutionEnv: tc.executionEnv, Logs: &logs})
+			p, err := Start(context.Background(), Options{Path: path, ExecutionEnv: tc.executionEnv, Logs: &logs, ProxyEnviron: func() []string { return nil }})
 
 			if !tc.refused {
 				require.NoError(t, err)

@@ -67,8 +67,7 @@ type Options struct {
 	// directory.
 	Dir string
 	// Env is the init environment, added to the __OW_* variables the proxy
-	// sets (and overriding them). Keys are passed as given; nothing is
-	// inherited from the caller's environment.
+	// sets (and overriding them). Keys are passed as given.
 	Env map[string]string
 	// ExecutionEnv is the execution environment the proxy emulates: the
 	// OW_EXECUTION_ENV of the runtime image, DefaultExecutionEnv for NCP's
@@ -80,6 +79,16 @@ type Options struct {
 	// Empty emulates an image without OW_EXECUTION_ENV: nothing is checked
 	// and __OW_EXECUTION_ENV is not set.
 	ExecutionEnv string
+	// ProxyEnviron returns the proxy's own environment, as "KEY=value"
+	// entries; nil means os.Environ. As the runtime proxy does, every
+	// variable in it whose name starts with __OW_ (for example
+	// __OW_API_HOST, which the invoker sets on the container) is passed on
+	// to the action, after the proxy's own __OW_* variables (so it
+	// overrides them) and before Env. Its value is cut at the first "="
+	// after the name ("__OW_X=a=b" gives "a"), as the runtime proxy splits
+	// the entry on every "=" and keeps the second part. No other variable
+	// of the proxy's environment is passed on.
+	ProxyEnviron func() []string
 	// Namespace is the namespace of activations; default DefaultNamespace.
 	Namespace string
 	// ActionName is the fully qualified action name of activations, for
@@ -119,7 +128,10 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// environ builds the child's whole environment, sorted by key.
+// environ builds the child's whole environment, sorted by key, in the
+// order of the runtime proxy's SetEnv (openwhisk/actionProxy.go): its own
+// variables, then the __OW_* variables of its environment, then the init
+// environment, each overriding the ones before.
 func (o Options) environ() ([]string, error) {
 	env := map[string]string{"__OW_PROXY_VERSION": ProxyVersion}
 	if o.ExecutionEnv != "" {
@@ -128,12 +140,29 @@ func (o Options) environ() ([]string, error) {
 	if !o.NoAck {
 		env["__OW_WAIT_FOR_ACK"] = "1"
 	}
+	proxyEnviron := o.ProxyEnviron
+	if proxyEnviron == nil {
+		proxyEnviron = os.Environ
+	}
 	set := func(k, v string) error {
 		if k == "" || strings.ContainsAny(k, "=\x00") || strings.Contains(v, "\x00") {
 			return fmt.Errorf("invalid environment variable %q", k)
 		}
 		env[k] = v
 		return nil
+	}
+	for _, kv := range proxyEnviron() {
+		if !strings.HasPrefix(kv, "__OW_") {
+			continue
+		}
+		// The runtime proxy keeps strings.Split(kv, "=")[1].
+		parts := strings.Split(kv, "=")
+		if len(parts) < 2 {
+			continue // not an environment entry
+		}
+		if err := set(parts[0], parts[1]); err != nil {
+			return nil, err
+		}
 	}
 	for k, v := range o.Env {
 		if err := set(k, v); err != nil {
