@@ -5,6 +5,7 @@
 package actions_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -45,8 +46,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// buildAndRun builds the zips once, checks them, and extracts each exec as
-// the binary the tests run (on linux/amd64, the very bytes that ship).
+// buildAndRun builds the zips once, checks them, and extracts each into
+// binDir/<action> as the runtime proxy does (on linux/amd64, the very exec
+// and exec.env that ship).
 func buildAndRun(m *testing.M) (int, error) {
 	root, err := filepath.Abs("..")
 	if err != nil {
@@ -81,7 +83,8 @@ func buildAndRun(m *testing.M) (int, error) {
 		if info.ExecEnv != "openwhisk/action-golang-v1.19" {
 			return 0, fmt.Errorf("%s: exec.env is %q", b.Name, info.ExecEnv)
 		}
-		if err := os.WriteFile(filepath.Join(binDir, b.Name), info.Binary, 0o755); err != nil {
+		// Installed as the runtime proxy's /init does, exec.env included.
+		if _, err := actionproxy.Unzip(zipBytes, filepath.Join(binDir, b.Name)); err != nil {
 			return 0, err
 		}
 	}
@@ -320,7 +323,9 @@ func TestSampleEvents(t *testing.T) {
 // TestShippedExecSpeaksTheProtocol starts a zip's exec directly with the
 // runtime proxy's conventions and serves two activations.
 func TestShippedExecSpeaksTheProtocol(t *testing.T) {
-	p, err := actionproxy.Start(context.Background(), actionproxy.Options{Path: filepath.Join(binDir, "lookup-category")})
+	p, err := actionproxy.Start(context.Background(), actionproxy.Options{
+		Path: localrun.ExecPath(binDir, "lookup-category"), ExecutionEnv: actionproxy.DefaultExecutionEnv,
+	})
 	require.NoError(t, err)
 	t.Cleanup(func() { p.Close() })
 	assert.Positive(t, p.StartupTime())
@@ -330,5 +335,67 @@ func TestShippedExecSpeaksTheProtocol(t *testing.T) {
 		obj, err := res.Object()
 		require.NoError(t, err)
 		assert.Equal(t, true, obj["skipped"])
+	}
+}
+
+// TestExecEnvMismatchIsRefusedLocally runs lookup-category's shipped exec
+// from zips whose exec.env does not match NCP's go:1.19 image: localrun
+// refuses them as the runtime proxy's /init does, and accepts the real zip.
+func TestExecEnvMismatchIsRefusedLocally(t *testing.T) {
+	exe, err := os.ReadFile(localrun.ExecPath(binDir, "lookup-category"))
+	require.NoError(t, err)
+	shipped, err := os.ReadFile(filepath.Join(binDir, "lookup-category", "exec.env"))
+	require.NoError(t, err)
+	cases := []struct {
+		name     string
+		execEnv  []byte // nil: a zip without exec.env
+		wantLogs string
+	}{
+		{name: "the shipped zip", execEnv: shipped},
+		{
+			name: "exec.env for go:1.20", execEnv: []byte("openwhisk/action-golang-v1.20\n"),
+			wantLogs: "Expected exec.env should start with openwhisk/action-golang-v1.19\nActual value: openwhisk/action-golang-v1.20\n",
+		},
+		{name: "no exec.env", wantLogs: "exec.env: no such file or directory"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var zipBytes bytes.Buffer
+			if tc.execEnv != nil {
+				require.NoError(t, actionzip.Zip(&zipBytes, exe, strings.TrimSpace(string(tc.execEnv))))
+			} else {
+				zw := zip.NewWriter(&zipBytes)
+				h := &zip.FileHeader{Name: "exec", Method: zip.Deflate}
+				h.SetMode(0o755)
+				w, err := zw.CreateHeader(h)
+				require.NoError(t, err)
+				_, err = w.Write(exe)
+				require.NoError(t, err)
+				require.NoError(t, zw.Close())
+			}
+			dir := t.TempDir()
+			_, err := actionproxy.Unzip(zipBytes.Bytes(), filepath.Join(dir, "lookup-category"))
+			require.NoError(t, err)
+			logs := &syncBuffer{}
+			plat := localrun.New(localrun.Config{BinDir: dir, Logs: logs})
+			t.Cleanup(func() { plat.Close() })
+
+			res, err := plat.Invoke(context.Background(), "lookup-category", map[string]any{
+				"object_name": "x.txt", "NCLOUD_ACCESS_KEY": "a", "NCLOUD_SECRET_KEY": "b", "CATEGORY_ID": "1", "BUCKET_NAME": "b",
+			})
+
+			if tc.wantLogs == "" {
+				require.NoError(t, err)
+				assert.Equal(t, true, res["skipped"])
+				return
+			}
+			require.Error(t, err)
+			assert.ErrorIs(t, err, actionproxy.ErrExecEnv)
+			assert.Contains(t, err.Error(), "Cannot start action. Check logs for details.")
+			assert.Contains(t, logs.String(), tc.wantLogs)
+			if tc.execEnv != nil {
+				assert.Contains(t, logs.String(), "Execution environment version mismatch. See logs for details.")
+			}
+		})
 	}
 }

@@ -10,8 +10,18 @@
 //     captured as logs, and file descriptor 3 set to the write end of a
 //     result pipe.
 //   - Its environment holds only __OW_* variables (no PATH, no HOME):
-//     __OW_PROXY_VERSION, __OW_EXECUTION_ENV, __OW_WAIT_FOR_ACK, plus the
-//     init environment ([Options.Env]).
+//     __OW_PROXY_VERSION, __OW_EXECUTION_ENV, __OW_WAIT_FOR_ACK, every
+//     __OW_* variable of the proxy's own environment (such as __OW_API_HOST,
+//     which the invoker sets on the container; [Options.ProxyEnviron]), plus
+//     the init environment ([Options.Env]).
+//   - The runtime image names its execution environment (OW_EXECUTION_ENV,
+//     "openwhisk/action-golang-v1.19" in NCP's go:1.19 image), and the
+//     proxy starts only an action whose exec.env, beside exec, holds exactly
+//     that ([Options.ExecutionEnv]); otherwise /init answers 502 {"error":
+//     "Cannot start action. Check logs for details."} and the logs say
+//     "Expected exec.env should start with …". [Start] refuses such an
+//     action with an [*ExecEnvError] carrying those texts; [Unzip] lays out
+//     an action zip as /init does.
 //   - With __OW_WAIT_FOR_ACK set, the action first writes {"ok":true} and a
 //     newline on fd 3; [Start] waits for it.
 //   - Each activation ([Process.Run]) is one JSON line on stdin,

@@ -25,8 +25,8 @@ func TestMain(m *testing.M) {
 	os.Exit(buildAndRun(m))
 }
 
-// buildAndRun builds the echo action into a temporary directory and runs the
-// tests.
+// buildAndRun builds the echo action into a temporary directory, as exec
+// beside an exec.env, and runs the tests.
 func buildAndRun(m *testing.M) int {
 	dir, err := os.MkdirTemp("", "actionproxy-test-")
 	if err != nil {
@@ -39,6 +39,11 @@ func buildAndRun(m *testing.M) int {
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build echo action: %v\n%s", err, out)
+		return 1
+	}
+	// Beside it, the exec.env of a zip for NCP's go:1.19.
+	if err := os.WriteFile(filepath.Join(dir, "exec.env"), []byte(DefaultExecutionEnv+"\n"), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "write exec.env:", err)
 		return 1
 	}
 	return m.Run()

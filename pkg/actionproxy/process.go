@@ -31,8 +31,9 @@ const (
 	// DefaultRunTimeout is the activation timeout used when Run gets none;
 	// it is OpenWhisk's default action time limit.
 	DefaultRunTimeout = 60 * time.Second
-	// DefaultExecutionEnv is the value of __OW_EXECUTION_ENV: the image of
-	// NAVER Cloud Functions' only Go kind, go:1.19.
+	// DefaultExecutionEnv is the execution environment of the image of
+	// NAVER Cloud Functions' only Go kind, go:1.19 (its OW_EXECUTION_ENV):
+	// the value to give Options.ExecutionEnv to run actions as NCP does.
 	DefaultExecutionEnv = "openwhisk/action-golang-v1.19"
 	// ProxyVersion is the value of __OW_PROXY_VERSION: the openwhisk-runtime-go
 	// proxy version whose behaviour this package follows.
@@ -66,9 +67,28 @@ type Options struct {
 	// directory.
 	Dir string
 	// Env is the init environment, added to the __OW_* variables the proxy
-	// sets (and overriding them). Keys are passed as given; nothing is
-	// inherited from the caller's environment.
+	// sets (and overriding them). Keys are passed as given.
 	Env map[string]string
+	// ExecutionEnv is the execution environment the proxy emulates: the
+	// OW_EXECUTION_ENV of the runtime image, DefaultExecutionEnv for NCP's
+	// go:1.19. When set, Start requires the file exec.env beside the
+	// binary (the runtime's bin/exec.env beside bin/exec) to hold exactly
+	// this value once trimmed of white space, and refuses the action with an
+	// *ExecEnvError otherwise (missing file included), as the runtime
+	// proxy's /init does; the action sees the value as __OW_EXECUTION_ENV.
+	// Empty emulates an image without OW_EXECUTION_ENV: nothing is checked
+	// and __OW_EXECUTION_ENV is not set.
+	ExecutionEnv string
+	// ProxyEnviron returns the proxy's own environment, as "KEY=value"
+	// entries; nil means os.Environ. As the runtime proxy does, every
+	// variable in it whose name starts with __OW_ (for example
+	// __OW_API_HOST, which the invoker sets on the container) is passed on
+	// to the action, after the proxy's own __OW_* variables (so it
+	// overrides them) and before Env. Its value is cut at the first "="
+	// after the name ("__OW_X=a=b" gives "a"), as the runtime proxy splits
+	// the entry on every "=" and keeps the second part. No other variable
+	// of the proxy's environment is passed on.
+	ProxyEnviron func() []string
 	// Namespace is the namespace of activations; default DefaultNamespace.
 	Namespace string
 	// ActionName is the fully qualified action name of activations, for
@@ -108,20 +128,46 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// environ builds the child's whole environment, sorted by key.
+// environ builds the child's whole environment, sorted by key, in the
+// order of the runtime proxy's SetEnv (openwhisk/actionProxy.go): its own
+// variables, then the __OW_* variables of its environment, then the init
+// environment, each overriding the ones before.
 func (o Options) environ() ([]string, error) {
-	env := map[string]string{
-		"__OW_PROXY_VERSION": ProxyVersion,
-		"__OW_EXECUTION_ENV": DefaultExecutionEnv,
+	env := map[string]string{"__OW_PROXY_VERSION": ProxyVersion}
+	if o.ExecutionEnv != "" {
+		env["__OW_EXECUTION_ENV"] = o.ExecutionEnv
 	}
 	if !o.NoAck {
 		env["__OW_WAIT_FOR_ACK"] = "1"
 	}
-	for k, v := range o.Env {
+	proxyEnviron := o.ProxyEnviron
+	if proxyEnviron == nil {
+		proxyEnviron = os.Environ
+	}
+	set := func(k, v string) error {
 		if k == "" || strings.ContainsAny(k, "=\x00") || strings.Contains(v, "\x00") {
-			return nil, fmt.Errorf("invalid environment variable %q", k)
+			return fmt.Errorf("invalid environment variable %q", k)
 		}
 		env[k] = v
+		return nil
+	}
+	for _, kv := range proxyEnviron() {
+		if !strings.HasPrefix(kv, "__OW_") {
+			continue
+		}
+		// The runtime proxy keeps strings.Split(kv, "=")[1].
+		parts := strings.Split(kv, "=")
+		if len(parts) < 2 {
+			continue // not an environment entry
+		}
+		if err := set(parts[0], parts[1]); err != nil {
+			return nil, err
+		}
+	}
+	for k, v := range o.Env {
+		if err := set(k, v); err != nil {
+			return nil, err
+		}
 	}
 	keys := make([]string, 0, len(env))
 	for k := range env {
@@ -170,11 +216,17 @@ type Process struct {
 // Start starts the action binary and, unless opts.NoAck is set, waits for
 // its ack. ctx bounds only the start (the ack wait), not the process's life;
 // end the process with Close. On error the process is not left running.
+// With opts.ExecutionEnv set, an action whose exec.env does not match is
+// not started: the error is an *ExecEnvError (matching ErrExecEnv), and
+// its Logs are written to opts.Logs, as the runtime proxy logs them.
 func Start(ctx context.Context, opts Options) (*Process, error) {
 	if opts.Path == "" {
 		return nil, errors.New("start action: no path")
 	}
 	opts = opts.withDefaults()
+	if err := checkExecEnv(opts); err != nil {
+		return nil, fmt.Errorf("start action %s: %w", opts.ActionName, err)
+	}
 	p, err := start(opts)
 	if err != nil {
 		return nil, fmt.Errorf("start action %s: %w", opts.ActionName, err)

@@ -72,8 +72,11 @@ func TestRunParamsForms(t *testing.T) {
 }
 
 func TestEnvironmentHasOnlyOWVariables(t *testing.T) {
-	t.Setenv("__OW_FROM_CALLER_ENV", "must not leak")
-	p := startEcho(t, Options{Env: map[string]string{"__OW_API_HOST": "https://example.invalid"}})
+	p := startEcho(t, Options{
+		ExecutionEnv: DefaultExecutionEnv,
+		Env:          map[string]string{"__OW_API_HOST": "https://example.invalid"},
+		ProxyEnviron: func() []string { return []string{"PATH=/usr/bin", "HOME=/root", "OW_WAIT_FOR_ACK=1"} },
+	})
 
 	_, obj := runObject(t, p, map[string]any{})
 
@@ -86,7 +89,75 @@ func TestEnvironmentHasOnlyOWVariables(t *testing.T) {
 	assert.Equal(t, DefaultExecutionEnv, env["__OW_EXECUTION_ENV"])
 	assert.Equal(t, ProxyVersion, env["__OW_PROXY_VERSION"])
 	assert.Equal(t, "https://example.invalid", env["__OW_API_HOST"])
-	assert.NotContains(t, env, "__OW_FROM_CALLER_ENV")
+}
+
+func TestProxyEnvironOWVariablesArePassedOn(t *testing.T) {
+	cases := []struct {
+		name    string
+		environ []string
+		env     map[string]string // Options.Env
+		want    map[string]any    // expected __OW_* variables (a nil value: absent)
+	}{
+		{
+			name:    "the container's __OW_API_HOST",
+			environ: []string{"__OW_API_HOST=https://openwhisk.example:443", "PATH=/bin", "API_HOST=not-ow"},
+			want:    map[string]any{"__OW_API_HOST": "https://openwhisk.example:443", "__OW_PATH": nil},
+		},
+		{
+			name:    "every __OW_ variable, an empty one too",
+			environ: []string{"__OW_NAMESPACE_HINT=ns", "__OW_EMPTY=", "__OW_ALLOW_CONCURRENT=true"},
+			want:    map[string]any{"__OW_NAMESPACE_HINT": "ns", "__OW_EMPTY": "", "__OW_ALLOW_CONCURRENT": "true"},
+		},
+		{
+			name:    "the value ends at its first = as in the runtime proxy",
+			environ: []string{"__OW_TOKEN=YWJj==", "__OW_URL=https://h/?a=1&b=2"},
+			want:    map[string]any{"__OW_TOKEN": "YWJj", "__OW_URL": "https://h/?a"},
+		},
+		{
+			name:    "they override the proxy's own, the init env overrides them",
+			environ: []string{"__OW_PROXY_VERSION=9.9.9", "__OW_API_HOST=from-container"},
+			env:     map[string]string{"__OW_API_HOST": "from-init"},
+			want:    map[string]any{"__OW_PROXY_VERSION": "9.9.9", "__OW_API_HOST": "from-init"},
+		},
+		{
+			name:    "a lower-case prefix is not theirs",
+			environ: []string{"__ow_api_host=x", "OW_API_HOST=y"},
+			want:    map[string]any{"__ow_api_host": nil, "OW_API_HOST": nil, "__OW_API_HOST": nil},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			environ := tc.environ
+			p := startEcho(t, Options{Env: tc.env, ProxyEnviron: func() []string { return environ }})
+
+			_, obj := runObject(t, p, nil)
+
+			env := obj["env"].(map[string]any)
+			for k, v := range tc.want {
+				if v == nil {
+					assert.NotContains(t, env, k)
+					assert.NotContains(t, obj["environ"], k)
+					continue
+				}
+				assert.Equal(t, v, env[k], k)
+			}
+			for _, k := range obj["environ"].([]any) {
+				assert.True(t, strings.HasPrefix(k.(string), "__OW_"), "unexpected variable %q", k)
+			}
+		})
+	}
+}
+
+func TestProxyEnvironDefaultsToTheProcessEnvironment(t *testing.T) {
+	t.Setenv("__OW_FROM_PROXY_ENV", "passed on")
+	t.Setenv("VODFLOW_NOT_OW", "kept back")
+	p := startEcho(t, Options{})
+
+	_, obj := runObject(t, p, nil)
+
+	env := obj["env"].(map[string]any)
+	assert.Equal(t, "passed on", env["__OW_FROM_PROXY_ENV"])
+	assert.NotContains(t, obj["environ"], "VODFLOW_NOT_OW")
 }
 
 func TestEnvOverridesAndAPIKey(t *testing.T) {

@@ -53,8 +53,10 @@ type Config struct {
 	// Required unless BinDir and ZipDir are both set.
 	Root string
 	// BinDir, when set, holds prebuilt action binaries for this machine,
-	// named after the actions; otherwise they are built into a temporary
-	// directory.
+	// laid out as localrun.BuildBinaries leaves them (each action's exec
+	// beside its exec.env, see localrun.ExecPath); otherwise they are built
+	// into a temporary directory. Each exec.env must name
+	// actionproxy.DefaultExecutionEnv, as NCP's go:1.19 image requires.
 	BinDir string
 	// ZipDir, when set, holds prebuilt release zips (<action>.zip, as
 	// `vodflow build` leaves them in dist/), whose sizes are reported;
@@ -304,8 +306,9 @@ func uploadSequence(emu *timedEmulator) sequence.Sequence {
 // options returns the actionproxy options of an action.
 func (r *runner) options(name string) actionproxy.Options {
 	return actionproxy.Options{
-		Path:       filepath.Join(r.cfg.BinDir, name),
-		ActionName: "/guest/vodflow/" + name,
+		Path:         localrun.ExecPath(r.cfg.BinDir, name),
+		ActionName:   "/guest/vodflow/" + name,
+		ExecutionEnv: actionproxy.DefaultExecutionEnv,
 	}
 }
 

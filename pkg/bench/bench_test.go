@@ -106,7 +106,7 @@ func TestRunReportsEveryFigure(t *testing.T) {
 	execEnv, err := actionzip.ExecEnv(actionzip.DefaultKind)
 	require.NoError(t, err)
 	for _, name := range names {
-		bin, err := os.ReadFile(filepath.Join(binDir, name))
+		bin, err := os.ReadFile(localrun.ExecPath(binDir, name))
 		require.NoError(t, err)
 		f, err := os.Create(filepath.Join(zipDir, name+".zip"))
 		require.NoError(t, err)

@@ -22,19 +22,38 @@ var UploadSequence = []string{"lookup-category", "add-files"}
 // DefaultTimeout is the per-activation timeout (NCP's default).
 const DefaultTimeout = 60 * time.Second
 
+// ExecPath returns where an action's binary is in a binary directory
+// (Config.BinDir): <binDir>/<name>/exec, beside <binDir>/<name>/exec.env,
+// as the runtime proxy lays out an action zip (bin/exec, bin/exec.env).
+// actionproxy.Unzip(zip, filepath.Join(binDir, name)) installs a shipped
+// zip there.
+func ExecPath(binDir, name string) string {
+	return filepath.Join(binDir, name, "exec")
+}
+
 // BuildBinaries compiles every action of the module at root for this
-// machine into dir (named by action) and returns the action names.
+// machine into dir, each as ExecPath(dir, name) beside the exec.env that
+// `vodflow build` ships with it (actionzip.DefaultKind's), and returns the
+// action names.
 func BuildBinaries(ctx context.Context, root, dir, goos, goarch string) ([]string, error) {
 	names, err := actionzip.Actions(root)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("localrun: %w", err)
+	execEnv, err := actionzip.ExecEnv(actionzip.DefaultKind)
+	if err != nil {
+		return nil, err
 	}
 	for _, name := range names {
-		if err := actionzip.BuildBinary(ctx, root, name, filepath.Join(dir, name), goos, goarch); err != nil {
+		exe := ExecPath(dir, name)
+		if err := os.MkdirAll(filepath.Dir(exe), 0o755); err != nil {
+			return nil, fmt.Errorf("localrun: %w", err)
+		}
+		if err := actionzip.BuildBinary(ctx, root, name, exe, goos, goarch); err != nil {
 			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(filepath.Dir(exe), "exec.env"), []byte(execEnv+"\n"), 0o644); err != nil {
+			return nil, fmt.Errorf("localrun: %w", err)
 		}
 	}
 	return names, nil
@@ -42,8 +61,14 @@ func BuildBinaries(ctx context.Context, root, dir, goos, goarch string) ([]strin
 
 // Config configures a Platform.
 type Config struct {
-	// BinDir holds one binary per action, named after it.
+	// BinDir holds one directory per action, named after it, with the
+	// action's exec and exec.env (see ExecPath).
 	BinDir string
+	// ExecutionEnv is the execution environment the actions run in, checked
+	// against each action's exec.env as the runtime proxy does (see
+	// actionproxy.Options.ExecutionEnv); default
+	// actionproxy.DefaultExecutionEnv, NCP's go:1.19 image.
+	ExecutionEnv string
 	// Params supplies package, action and trigger defaults.
 	Params *paramsfile.File
 	// Timeout bounds each activation (default DefaultTimeout).
@@ -65,6 +90,9 @@ func New(cfg Config) *Platform {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
+	if cfg.ExecutionEnv == "" {
+		cfg.ExecutionEnv = actionproxy.DefaultExecutionEnv
+	}
 	if cfg.Params == nil {
 		cfg.Params, _ = paramsfile.Parse([]byte(`{}`))
 	}
@@ -84,14 +112,15 @@ func (p *Platform) process(ctx context.Context, name string) (*actionproxy.Proce
 			return proc, nil
 		}
 	}
-	path := filepath.Join(p.cfg.BinDir, name)
+	path := ExecPath(p.cfg.BinDir, name)
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("localrun: action %s: %w", name, err)
 	}
 	proc, err := actionproxy.Start(ctx, actionproxy.Options{
-		Path:       path,
-		ActionName: "/guest/" + p.cfg.Params.Package.Name + "/" + name,
-		Logs:       p.cfg.Logs,
+		Path:         path,
+		ActionName:   "/guest/" + p.cfg.Params.Package.Name + "/" + name,
+		Logs:         p.cfg.Logs,
+		ExecutionEnv: p.cfg.ExecutionEnv,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("localrun: start %s: %w", name, err)
@@ -150,7 +179,7 @@ func (p *Platform) RunAction(ctx context.Context, name string, params map[string
 	for _, n := range UploadSequence {
 		known = known || n == name
 	}
-	if _, err := os.Stat(filepath.Join(p.cfg.BinDir, name)); !known && err != nil {
+	if _, err := os.Stat(ExecPath(p.cfg.BinDir, name)); !known && err != nil {
 		return nil, fmt.Errorf("localrun: no action named %q", name)
 	}
 	merged := sequence.Merge(p.cfg.Params.Package.Parameters, p.cfg.Params.ActionParameters(name), params)
