@@ -3,9 +3,11 @@ package events
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 
@@ -107,6 +109,12 @@ func Decode(params []byte, policy KeyDecoding) ([]Object, error) {
 	if err := json.Unmarshal(params, &fields); err != nil {
 		return nil, &FieldError{Field: "parameters", Problem: "not a JSON object"}
 	}
+	return DecodeFields(fields, policy)
+}
+
+// DecodeFields is [Decode] for parameters already decoded into a map of
+// raw values (the action edge's payload).
+func DecodeFields(fields map[string]json.RawMessage, policy KeyDecoding) ([]Object, error) {
 	if raw, ok := fields["Records"]; ok && !isNull(raw) {
 		return decodeRecords(raw, policy)
 	}
@@ -117,7 +125,7 @@ func Decode(params []byte, policy KeyDecoding) ([]Object, error) {
 			continue
 		}
 		if err := json.Unmarshal(raw, &obj.RawKey); err != nil {
-			return nil, &FieldError{Field: f, Problem: "got " + param.Kind(raw) + ", want a string"}
+			return nil, &FieldError{Field: f, Problem: "got " + kindWords(param.Kind(raw)) + ", want a string"}
 		}
 		key, err := decodeKey(f, obj.RawKey, policy, false)
 		if err != nil {
@@ -177,9 +185,20 @@ type s3Record struct {
 }
 
 func decodeRecords(raw json.RawMessage, policy KeyDecoding) ([]Object, error) {
-	var records []s3Record
-	if err := json.Unmarshal(raw, &records); err != nil {
-		return nil, &FieldError{Field: "Records", Problem: "not a list of S3 event records: " + strings.TrimPrefix(err.Error(), "json: ")}
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, &FieldError{Field: "Records", Problem: "got " + kindWords(param.Kind(raw)) + ", want a list of S3 event records"}
+	}
+	records := make([]s3Record, len(items))
+	for i, item := range items {
+		if err := json.Unmarshal(item, &records[i]); err != nil {
+			field := fmt.Sprintf("Records[%d]", i)
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) && te.Field != "" {
+				return nil, &FieldError{Field: field + "." + te.Field, Problem: "got " + kindWords(te.Value) + ", want " + wantWords(te.Type.Kind())}
+			}
+			return nil, &FieldError{Field: field, Problem: "got " + kindWords(param.Kind(item)) + ", want an S3 event record (an object)"}
+		}
 	}
 	if len(records) == 0 {
 		return nil, &FieldError{Field: "Records", missing: true, Problem: "the list is empty"}
@@ -269,7 +288,35 @@ func bucketName(raw json.RawMessage) (string, error) {
 	if json.Unmarshal(raw, &obj) == nil && obj.Name != nil {
 		return strings.TrimSpace(*obj.Name), nil
 	}
-	return "", fmt.Errorf("got %s, want a string", param.Kind(raw))
+	return "", fmt.Errorf("got %s, want a string", kindWords(param.Kind(raw)))
+}
+
+// kindWords says a JSON kind word as a user would.
+func kindWords(kind string) string {
+	switch kind {
+	case "array":
+		return "a list"
+	case "object":
+		return "an object"
+	case "bool":
+		return "true or false"
+	case "null", "empty":
+		return kind
+	}
+	return "a " + kind
+}
+
+// wantWords says what a Go kind accepts, in JSON words.
+func wantWords(k reflect.Kind) string {
+	switch k {
+	case reflect.String:
+		return "a string"
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return "an integer"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return "another kind of value"
 }
 
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }

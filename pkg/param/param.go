@@ -143,7 +143,7 @@ func (l *List) UnmarshalJSON(b []byte) error {
 		raw = strings.Split(v, ",")
 	case "array":
 		if err := json.Unmarshal(b, &raw); err != nil {
-			return &json.UnmarshalTypeError{Value: "array with a non-string item", Type: reflect.TypeFor[[]string]()}
+			return &json.UnmarshalTypeError{Value: "a list with an item that is not a string", Type: reflect.TypeFor[[]string]()}
 		}
 	default:
 		return typeError(b, reflect.TypeFor[[]string]())

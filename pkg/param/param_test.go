@@ -50,7 +50,7 @@ func TestDecodeErrorsNameTheField(t *testing.T) {
 		{`{"ttl":[1]}`, "ttl", "array"},
 		{`{"flag":"maybe"}`, "flag", `string "maybe"`},
 		{`{"flag":3}`, "flag", "number"},
-		{`{"names":[1,2]}`, "names", "array with a non-string item"},
+		{`{"names":[1,2]}`, "names", "a list with an item that is not a string"},
 		{`{"names":7}`, "names", "number"},
 	}
 	for _, tt := range tests {

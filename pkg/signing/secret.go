@@ -63,11 +63,33 @@ func (s *Secret) UnmarshalJSON(b []byte) error {
 	var v *string
 	if err := json.Unmarshal(b, &v); err != nil {
 		// An *UnmarshalTypeError lets encoding/json add the field name.
-		return &json.UnmarshalTypeError{Value: "non-string", Type: reflect.TypeFor[string]()}
+		// Value is a JSON kind word ("number", "object", ...), as
+		// encoding/json itself says it.
+		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: reflect.TypeFor[string]()}
 	}
 	s.value = ""
 	if v != nil {
 		s.value = *v
 	}
 	return nil
+}
+
+// jsonKind names the JSON kind of b in encoding/json's words.
+func jsonKind(b []byte) string {
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{':
+			return "object"
+		case '[':
+			return "array"
+		case '"':
+			return "string"
+		case 't', 'f':
+			return "bool"
+		}
+		return "number"
+	}
+	return "empty"
 }

@@ -119,7 +119,7 @@ func TestSecretUnmarshal(t *testing.T) {
 	var typeErr *json.UnmarshalTypeError
 	require.ErrorAs(t, err, &typeErr)
 	assert.Equal(t, "NCLOUD_SECRET_KEY", typeErr.Field)
-	assert.Equal(t, "non-string", typeErr.Value)
+	assert.Equal(t, "number", typeErr.Value)
 	assert.NotContains(t, err.Error(), "abc")
 }
 
