@@ -38,10 +38,12 @@ type Request struct {
 	// merged it, empty (its values are then among Params).
 	Query url.Values
 	// Body is the raw body (__ow_body, base64-decoded when needed); nil when
-	// the platform merged the body's fields into the parameters.
+	// the request carried none.
 	Body []byte
-	// Params are all parameters as received, including the ones above.
-	Params map[string]json.RawMessage
+	// Raw reports whether the request came as a raw-HTTP web action's
+	// (__ow_query or __ow_body present): its query and body were not merged
+	// into the action's parameters.
+	Raw bool
 }
 
 // FieldError is a parameter of the request that cannot be read.
@@ -57,19 +59,29 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
 
 // Parse reads the request from a web action's parameters (a JSON object).
 func Parse(params []byte) (Request, error) {
-	var req Request
-	if err := json.Unmarshal(params, &req.Params); err != nil || req.Params == nil {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(params, &fields); err != nil || fields == nil {
 		return Request{}, &FieldError{Field: "parameters", Reason: "not a JSON object"}
 	}
+	return ParseFields(fields)
+}
+
+// ParseFields reads the request from a web action's __ow_* parameters,
+// already decoded into a map of raw values (other keys are ignored).
+func ParseFields(fields map[string]json.RawMessage) (Request, error) {
+	var req Request
 	var err error
-	if req.Method, err = stringParam(req.Params, ParamMethod); err != nil {
+	_, hasQuery := fields[ParamQuery]
+	_, hasBody := fields[ParamBody]
+	req.Raw = hasQuery || hasBody
+	if req.Method, err = stringParam(fields, ParamMethod); err != nil {
 		return Request{}, err
 	}
 	req.Method = strings.ToLower(req.Method)
-	if req.Path, err = stringParam(req.Params, ParamPath); err != nil {
+	if req.Path, err = stringParam(fields, ParamPath); err != nil {
 		return Request{}, err
 	}
-	if raw, ok := req.Params[ParamHeaders]; ok && !isNull(raw) {
+	if raw, ok := fields[ParamHeaders]; ok && !isNull(raw) {
 		var h map[string]any
 		if json.Unmarshal(raw, &h) != nil {
 			return Request{}, &FieldError{Field: ParamHeaders, Reason: "not an object"}
@@ -83,7 +95,7 @@ func Parse(params []byte) (Request, error) {
 			}
 		}
 	}
-	if raw, ok := req.Params[ParamQuery]; ok && !isNull(raw) {
+	if raw, ok := fields[ParamQuery]; ok && !isNull(raw) {
 		var q string
 		if json.Unmarshal(raw, &q) != nil {
 			return Request{}, &FieldError{Field: ParamQuery, Reason: "not a string"}
@@ -92,7 +104,7 @@ func Parse(params []byte) (Request, error) {
 			return Request{}, &FieldError{Field: ParamQuery, Reason: "not a query string"}
 		}
 	}
-	if raw, ok := req.Params[ParamBody]; ok && !isNull(raw) {
+	if raw, ok := fields[ParamBody]; ok && !isNull(raw) {
 		if req.Body, err = body(raw); err != nil {
 			return Request{}, err
 		}
