@@ -17,7 +17,7 @@ func BenchmarkServe(b *testing.B) {
 	input := strings.Repeat(line, b.N)
 	b.ReportAllocs()
 	b.ResetTimer()
-	err := action.Serve(context.Background(), action.Options{In: strings.NewReader(input), Out: io.Discard, Log: io.Discard}, greet)
+	err := action.Serve(context.Background(), action.Options{In: strings.NewReader(input), Out: io.Discard, Log: io.Discard}, action.Simple(greet))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,11 +1,8 @@
 package action
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"log/slog"
-	"strings"
 	"time"
 )
 
@@ -51,6 +48,8 @@ func ActivationFrom(ctx context.Context) Activation {
 type record struct {
 	attrs []slog.Attr
 	panic string
+	// failure is an error a web action answered instead of failing.
+	failure error
 }
 
 func recordFrom(ctx context.Context) *record {
@@ -66,67 +65,4 @@ func recordFrom(ctx context.Context) *record {
 func LogAttrs(ctx context.Context, attrs ...slog.Attr) {
 	r := recordFrom(ctx)
 	r.attrs = append(r.attrs, attrs...)
-}
-
-// secretNameParts mark a parameter name as holding a secret.
-var secretNameParts = []string{"SECRET", "TOKEN", "PASSWORD", "PASSWD", "PRIVATE"}
-
-// IsSecretName reports whether a parameter with this name holds a secret
-// (NCLOUD_SECRET_KEY, CALLBACK_TOKEN, WEBHOOK_SECRET, ...).
-func IsSecretName(name string) bool {
-	upper := strings.ToUpper(name)
-	for _, part := range secretNameParts {
-		if strings.Contains(upper, part) {
-			return true
-		}
-	}
-	return false
-}
-
-// minScrubLen keeps very short values (which would match everywhere) from
-// being scrubbed; real secrets are far longer.
-const minScrubLen = 6
-
-// secretValues collects the string values of secret-named top-level
-// parameters, plus extra values such as the OpenWhisk API key.
-func secretValues(value json.RawMessage, extra ...string) []string {
-	var out []string
-	for _, e := range extra {
-		if len(e) >= minScrubLen {
-			out = append(out, e)
-		}
-	}
-	if len(value) == 0 || value[0] != '{' {
-		return out
-	}
-	var params map[string]json.RawMessage
-	if json.Unmarshal(value, &params) != nil {
-		return out
-	}
-	for k, raw := range params {
-		if !IsSecretName(k) || len(raw) == 0 || raw[0] != '"' {
-			continue
-		}
-		var s string
-		if json.Unmarshal(raw, &s) == nil && len(s) >= minScrubLen {
-			out = append(out, s)
-			// The value may also appear JSON-escaped in the output.
-			if q, err := json.Marshal(s); err == nil {
-				if esc := string(q[1 : len(q)-1]); esc != s {
-					out = append(out, esc)
-				}
-			}
-		}
-	}
-	return out
-}
-
-// scrub replaces every secret value in b with a placeholder.
-func scrub(b []byte, secrets []string) []byte {
-	for _, s := range secrets {
-		if bytes.Contains(b, []byte(s)) {
-			b = bytes.ReplaceAll(b, []byte(s), []byte("[redacted]"))
-		}
-	}
-	return b
 }

@@ -1,21 +1,50 @@
-// Package action owns the OpenWhisk actionloop plumbing that every vodflow
-// action binary runs: the protocol with the runtime's proxy, decoding of the
-// activation's parameters into a typed input, the activation's deadline, and
-// the translation of a handler's result or error into the one JSON line the
-// platform reads.
+// Package action owns the edge of every vodflow action binary: the
+// OpenWhisk actionloop protocol with the runtime's proxy, the one decode of
+// each activation's parameters, the activation's deadline, the secrets it
+// carries, and the translation of a handler's result or error into the one
+// JSON line the platform reads.
 //
-// The protocol (apache/openwhisk-runtime-go docs/ACTION.md): when
-// __OW_WAIT_FOR_ACK is set, the action first writes {"ok":true} and a newline
-// on file descriptor 3. Then, forever, it reads one JSON line from stdin —
+// # Protocol
+//
+// (apache/openwhisk-runtime-go docs/ACTION.md) When __OW_WAIT_FOR_ACK is
+// set, the action first writes {"ok":true} and a newline on file
+// descriptor 3. Then, forever, it reads one JSON line from stdin —
 // {"value": {...params}, "activation_id": "...", "deadline": "<epoch ms>", ...}
-// — exports each string field but "value" as __OW_<FIELD> in its
-// environment, runs the handler on "value" and writes exactly one JSON line
-// (an object) on file descriptor 3.
+// — exports each string (or number) field but "value" as __OW_<FIELD>,
+// runs the handler and writes exactly one JSON line (an object) on file
+// descriptor 3. The deadline may be a string (what the invoker sends) or a
+// number (what ACTION.md documents).
+//
+// # One decode, one rule for keys
+//
+// The value is decoded once into a map of raw values ([Params]) and split by
+// key into three parts:
+//   - configuration: keys of upper-case letters, digits and underscores that
+//     start with a letter (NCLOUD_SECRET_KEY, CATEGORY_NAME): the parameters
+//     bound to the action or package at deploy time;
+//   - the web request: keys starting with "__ow_" (a web action's method,
+//     headers, path, query and body);
+//   - the payload: every other key (the upload event, or the previous
+//     action's result in a sequence).
+//
+// Keys match exactly, case included, as they do on the platform. A
+// [Handler]'s Decode turns the parts into typed configuration and typed
+// input, validated, once; an error there names the field and is returned
+// by the edge, never parked in the input for later.
+//
+// # Results, errors and secrets
 //
 // A returned error becomes {"error": {"message", "code", "status"}}: the
-// "error" key is what makes OpenWhisk stop a sequence, and a success result
-// never carries one. A panic becomes an error result and the loop keeps
-// serving. Each activation logs one structured JSON line on stderr with its
-// activation id — never its parameters — and values of secret-named
-// parameters are scrubbed from that line and from the result.
+// "error" key is what makes OpenWhisk stop a sequence, and a success never
+// carries one. A panic becomes an error result and the loop keeps serving.
+// A result over [MaxResultBytes] (the platform truncates it and records a
+// failure) becomes an error result that says so; handlers keep their
+// results bounded so this never happens to a success.
+//
+// Every secret of the activation (secret-named parameters, secrets inside
+// URL parameters, the OpenWhisk API key) is collected into a redact.Set
+// before the handler runs, put in the handler's context (redact.FromContext,
+// for the clients and senders that write outputs of their own), and
+// scrubbed from the result and the one structured log line each activation
+// writes on stderr.
 package action

@@ -1,7 +1,6 @@
 package action
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -16,6 +15,7 @@ const (
 	CodeInternal          = "internal"
 	CodeTimeout           = "timeout"
 	CodeTooLarge          = "parameters_too_large"
+	CodeResultTooLarge    = "result_too_large"
 )
 
 // Error is an error with the code and status an action reports. Handlers
@@ -117,37 +117,4 @@ func NewErrorResult(err error) ErrorResult {
 		body.Details = d.ErrorDetails()
 	}
 	return ErrorResult{Error: body}
-}
-
-// DecodeError turns a failure to decode the activation's value into an
-// error that names the offending parameter.
-func DecodeError(err error) error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) && te.Field != "" {
-		want := te.Type.String()
-		switch want {
-		case "int64", "int":
-			want = "an integer"
-		case "[]string":
-			want = "a list of strings"
-		case "bool":
-			want = "true or false"
-		case "string":
-			want = "a string"
-		}
-		// Field is a path through embedded structs ("Submission.paths"):
-		// name the parameter as the user typed it.
-		field := te.Field[strings.LastIndex(te.Field, ".")+1:]
-		return Invalid(field, "got %s, want %s", te.Value, want)
-	}
-	var c Coder
-	if errors.As(err, &c) {
-		return err
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) || errors.As(err, &te) {
-		return &Error{Code: CodeInvalidActivation, Status: http.StatusBadRequest,
-			Message: "parameters are not a JSON object of the expected shape", Err: err}
-	}
-	return &Error{Code: CodeInvalidParameter, Status: http.StatusBadRequest, Message: strings.TrimPrefix(err.Error(), "json: ")}
 }

@@ -11,21 +11,40 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"reflect"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vodflow/vodflow/pkg/redact"
 )
 
 // MaxParamsBytes is the largest parameter object an activation may carry:
 // NCP Cloud Functions' 1 MB limit. A larger one is refused before decoding.
 const MaxParamsBytes = 1 << 20
 
-// Handler is the typed function an action implements. In is decoded from
-// the activation's "value" once, before the handler runs; Out must encode
-// to a JSON object without an "error" key.
-type Handler[In, Out any] func(ctx context.Context, in In) (Out, error)
+// MaxResultBytes is the largest result the platform keeps whole: OpenWhisk
+// truncates a larger one and records the activation as failed.
+const MaxResultBytes = 1 << 20
+
+// Handler is what an action binary runs for each activation: Decode turns
+// the parameters into typed configuration C and typed input In (validated,
+// with errors that name the field), then Run does the work.
+type Handler[C, In, Out any] struct {
+	// Decode reads the configuration and the input from the parameters.
+	Decode func(p *Params) (C, In, error)
+	// Run does the activation's work. Out must encode to a JSON object
+	// without an "error" key.
+	Run func(ctx context.Context, cfg C, in In) (Out, error)
+	// OnError, when set, runs once after Decode or Run failed, before the
+	// error result is written: the one place a failure is reported (for
+	// example a submit_failed event). It must be quick and best-effort;
+	// its context is still the activation's (see [Grace]).
+	OnError func(ctx context.Context, p *Params, err error)
+	// Answer, when set, turns a failure into a result instead of an error
+	// result: a web action answers every request with an HTTP status.
+	Answer func(ctx context.Context, err error) Out
+}
 
 // Options are the streams and hooks the loop uses. [Main] fills them from
 // the process; tests set them directly.
@@ -48,7 +67,7 @@ type Options struct {
 // Main runs h as an action binary: it serves activations from stdin,
 // writes results on file descriptor 3 (stdout when fd 3 is not open, so
 // the binary can be tried by hand) and logs on stderr, until stdin closes.
-func Main[In, Out any](name string, h Handler[In, Out]) {
+func Main[C, In, Out any](name string, h Handler[C, In, Out]) {
 	out := os.NewFile(3, "result")
 	if out == nil {
 		out = os.Stdout
@@ -67,7 +86,7 @@ func Main[In, Out any](name string, h Handler[In, Out]) {
 
 // Serve runs the action loop until opts.In reaches EOF (nil) or a write
 // fails (the error).
-func Serve[In, Out any](ctx context.Context, opts Options, h Handler[In, Out]) error {
+func Serve[C, In, Out any](ctx context.Context, opts Options, h Handler[C, In, Out]) error {
 	opts.fill()
 	out := bufio.NewWriter(opts.Out)
 	if opts.Getenv("__OW_WAIT_FOR_ACK") != "" {
@@ -111,6 +130,13 @@ func (o *Options) fill() {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
+	if o.Getenv == nil && o.Setenv == nil {
+		// An environment of the loop's own, so the envelope's fields (the
+		// deadline, the activation id) still reach the handler.
+		env := map[string]string{}
+		o.Getenv = func(k string) string { return env[k] }
+		o.Setenv = func(k, v string) error { env[k] = v; return nil }
+	}
 	if o.Getenv == nil {
 		o.Getenv = func(string) string { return "" }
 	}
@@ -134,7 +160,8 @@ func writeLine(w *bufio.Writer, b []byte) error {
 	return w.Flush()
 }
 
-// activation is the envelope the proxy sends on stdin.
+// envelope is the activation line the proxy sends on stdin: the value and
+// the fields exported as __OW_<FIELD>.
 type envelope struct {
 	Value json.RawMessage
 	Env   map[string]string
@@ -148,25 +175,31 @@ func parseEnvelope(line []byte) (envelope, error) {
 	}
 	env := envelope{Value: fields["value"], Env: make(map[string]string, len(fields))}
 	for k, raw := range fields {
-		if k == "value" || len(raw) == 0 || raw[0] != '"' {
+		if k == "value" || len(raw) == 0 {
 			continue
 		}
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			env.Env["__OW_"+strings.ToUpper(k)] = s
+		switch c := raw[0]; {
+		case c == '"':
+			var s string
+			if json.Unmarshal(raw, &s) == nil {
+				env.Env["__OW_"+strings.ToUpper(k)] = s
+			}
+		case c == '-' || (c >= '0' && c <= '9'):
+			// The runtime's ACTION.md documents deadline as a Number.
+			env.Env["__OW_"+strings.ToUpper(k)] = string(raw)
 		}
 	}
 	return env, nil
 }
 
 // serveOne runs one activation and returns its result line.
-func serveOne[In, Out any](ctx context.Context, opts Options, prev map[string]bool, line []byte, h Handler[In, Out]) []byte {
+func serveOne[C, In, Out any](ctx context.Context, opts Options, prev map[string]bool, line []byte, h Handler[C, In, Out]) []byte {
 	start := opts.Now()
 	rec := &record{}
+	secrets := redact.New()
 	var (
-		out     Out
-		err     error
-		secrets []string
+		out Out
+		err error
 	)
 	env, err := parseEnvelope(line)
 	if err == nil {
@@ -180,7 +213,7 @@ func serveOne[In, Out any](ctx context.Context, opts Options, prev map[string]bo
 			_ = opts.Setenv(k, v)
 			prev[k] = true
 		}
-		secrets = secretValues(env.Value, opts.Getenv("__OW_API_KEY"))
+		secrets.Add(opts.Getenv("__OW_API_KEY"))
 		var cancel context.CancelFunc
 		ctx, cancel = withDeadline(ctx, opts.Getenv("__OW_DEADLINE"), start)
 		defer cancel()
@@ -190,17 +223,11 @@ func serveOne[In, Out any](ctx context.Context, opts Options, prev map[string]bo
 			Namespace:  opts.Getenv("__OW_NAMESPACE"),
 		}
 		act.Deadline, _ = ctx.Deadline()
-		if ms, perr := strconv.ParseInt(strings.TrimSpace(opts.Getenv("__OW_DEADLINE")), 10, 64); perr == nil && ms > 0 {
-			act.PlatformDeadline = time.UnixMilli(ms)
-		}
+		act.PlatformDeadline = parseDeadline(opts.Getenv("__OW_DEADLINE"))
 		ctx = context.WithValue(ctx, activationKey{}, act)
 		ctx = context.WithValue(ctx, recordKey{}, rec)
-		if n := len(env.Value); n > MaxParamsBytes {
-			err = &Error{Code: CodeTooLarge, Status: http.StatusRequestEntityTooLarge,
-				Message: fmt.Sprintf("parameters are %d bytes; NCP accepts at most %d (1 MB) per activation", n, MaxParamsBytes)}
-		} else {
-			out, err = call(ctx, env.Value, h)
-		}
+		ctx = redact.NewContext(ctx, secrets)
+		out, err = run(ctx, env.Value, secrets, h)
 	}
 
 	var result []byte
@@ -208,37 +235,86 @@ func serveOne[In, Out any](ctx context.Context, opts Options, prev map[string]bo
 		result, err = marshalResult(out)
 	}
 	if err != nil {
-		if ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
-			err = &Error{Code: CodeTimeout, Status: http.StatusGatewayTimeout, Message: "the action ran out of time", Err: err}
-		}
 		result, _ = json.Marshal(NewErrorResult(err))
 	}
-	result = scrub(result, secrets)
+	result = secrets.Bytes(result)
 	logActivation(opts, start, rec, err, secrets)
 	return result
 }
 
-// call decodes the value and runs the handler, turning a panic into an error.
-func call[In, Out any](ctx context.Context, value json.RawMessage, h Handler[In, Out]) (out Out, err error) {
+// run decodes the parameters once, collects their secrets and runs the
+// handler, turning a panic into an error and a failure into OnError's
+// report and, for web actions, an answer.
+func run[C, In, Out any](ctx context.Context, value json.RawMessage, secrets *redact.Set, h Handler[C, In, Out]) (out Out, err error) {
+	var params *Params
 	defer func() {
 		if p := recover(); p != nil {
 			recordFrom(ctx).panic = fmt.Sprintf("%v\n%s", p, debug.Stack())
 			err = &Error{Code: CodeInternal, Status: http.StatusInternalServerError,
 				Message: "internal error: the action panicked (details in the activation log)"}
 		}
-	}()
-	var in In
-	if len(value) > 0 && !bytes.Equal(bytes.TrimSpace(value), []byte("null")) {
-		// A type with its own UnmarshalJSON sees the raw object (it may
-		// read fields that are not its own); see UnmarshalExact.
-		if _, custom := any(&in).(json.Unmarshaler); !custom {
-			value = exactKeys(value, reflect.TypeFor[In]())
+		if err == nil {
+			return
 		}
-		if err := json.Unmarshal(value, &in); err != nil {
-			return out, DecodeError(err)
+		if ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
+			te := &Error{Code: CodeTimeout, Status: http.StatusGatewayTimeout, Message: "the action ran out of time", Err: err}
+			var d Detailer
+			if errors.As(err, &d) {
+				te.Details = d.ErrorDetails() // what was and was not done
+			}
+			err = te
+		}
+		if h.OnError != nil && params != nil {
+			safely(ctx, func() { h.OnError(ctx, params, err) })
+		}
+		if h.Answer != nil {
+			recordFrom(ctx).failure = err
+			out, err = h.Answer(ctx, err), nil
+		}
+	}()
+	if n := len(value); n > MaxParamsBytes {
+		return out, &Error{Code: CodeTooLarge, Status: http.StatusRequestEntityTooLarge,
+			Message: fmt.Sprintf("parameters are %d bytes; NCP accepts at most %d (1 MB) per activation", n, MaxParamsBytes)}
+	}
+	params, err = ParseParams(value)
+	if err != nil {
+		return out, err
+	}
+	collectSecrets(secrets, params)
+	cfg, in, err := h.Decode(params)
+	if err != nil {
+		return out, err
+	}
+	return h.Run(ctx, cfg, in)
+}
+
+// safely runs f, logging instead of propagating a panic.
+func safely(ctx context.Context, f func()) {
+	defer func() {
+		if p := recover(); p != nil {
+			LogAttrs(ctx, slog.String("on_error_panic", fmt.Sprint(p)))
+		}
+	}()
+	f()
+}
+
+// collectSecrets adds every string parameter's secrets: the value of a
+// secret-named parameter, and the secrets inside a URL-valued one.
+func collectSecrets(s *redact.Set, p *Params) {
+	for _, part := range []map[string]json.RawMessage{p.Config, p.Payload, p.Web} {
+		for k, raw := range part {
+			if len(raw) == 0 || raw[0] != '"' {
+				continue
+			}
+			if !redact.IsSecretName(k) && !bytes.Contains(raw, []byte("://")) {
+				continue
+			}
+			var v string
+			if json.Unmarshal(raw, &v) == nil {
+				s.AddParam(k, v)
+			}
 		}
 	}
-	return h(ctx, in)
 }
 
 func marshalResult(out any) ([]byte, error) {
@@ -252,37 +328,74 @@ func marshalResult(out any) ([]byte, error) {
 	if len(b) == 0 || b[0] != '{' {
 		return nil, &Error{Code: CodeInternal, Status: http.StatusInternalServerError, Message: "result is not a JSON object"}
 	}
+	if len(b) > MaxResultBytes {
+		return nil, &Error{Code: CodeResultTooLarge, Status: http.StatusInternalServerError,
+			Message: fmt.Sprintf("result is %d bytes; the platform keeps at most %d (1 MB)", len(b), MaxResultBytes)}
+	}
 	return b, nil
 }
 
-// withDeadline derives the handler's context from __OW_DEADLINE (epoch ms),
-// keeping headroom so an error result can still be written before the
-// platform stops the container.
-func withDeadline(ctx context.Context, deadline string, now time.Time) (context.Context, context.CancelFunc) {
-	ms, err := strconv.ParseInt(strings.TrimSpace(deadline), 10, 64)
-	if err != nil || ms <= 0 {
-		return context.WithCancel(ctx)
+// parseDeadline reads __OW_DEADLINE (epoch milliseconds, as a string or a
+// number's text); zero when absent or unreadable.
+func parseDeadline(s string) time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}
 	}
-	d := time.UnixMilli(ms)
-	headroom := d.Sub(now) / 10
-	if headroom > 500*time.Millisecond {
-		headroom = 500 * time.Millisecond
+	ms, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		f, ferr := strconv.ParseFloat(s, 64)
+		if ferr != nil {
+			return time.Time{}
+		}
+		ms = int64(f)
 	}
-	if headroom < 0 {
-		headroom = 0
+	if ms <= 0 {
+		return time.Time{}
 	}
-	return context.WithDeadline(ctx, d.Add(-headroom))
+	return time.UnixMilli(ms)
 }
 
-func logActivation(opts Options, start time.Time, rec *record, err error, secrets []string) {
+// Headroom bounds: the handler's context ends a fifth of the time before
+// the platform's deadline, at least MinHeadroom and at most MaxHeadroom
+// (never more than half the time left), so an error result and a failure
+// report ([Grace]) still fit before the platform stops the container.
+const (
+	MinHeadroom = 200 * time.Millisecond
+	MaxHeadroom = 500 * time.Millisecond
+)
+
+// headroom is the time kept back from a handler that has left to run.
+func headroom(left time.Duration) time.Duration {
+	h := min(max(left/5, MinHeadroom), MaxHeadroom)
+	return max(min(h, left/2), 0)
+}
+
+// withDeadline derives the handler's context from __OW_DEADLINE (epoch ms),
+// keeping headroom before the platform's deadline.
+func withDeadline(ctx context.Context, deadline string, now time.Time) (context.Context, context.CancelFunc) {
+	d := parseDeadline(deadline)
+	if d.IsZero() {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, d.Add(-headroom(d.Sub(now))))
+}
+
+func logActivation(opts Options, start time.Time, rec *record, err error, secrets *redact.Set) {
 	attrs := []slog.Attr{
 		slog.String("action", opts.Name),
 		slog.String("activation_id", opts.Getenv("__OW_ACTIVATION_ID")),
 		slog.Float64("duration_ms", float64(opts.Now().Sub(start).Microseconds())/1000),
 	}
 	level, msg := slog.LevelInfo, "activation succeeded"
+	if err == nil && rec.failure != nil {
+		err, msg = rec.failure, "activation answered a failure"
+	}
 	if err != nil {
-		level, msg = slog.LevelError, "activation failed"
+		level = slog.LevelError
+		if rec.failure == nil {
+			msg = "activation failed"
+		}
 		body := NewErrorResult(err).Error
 		attrs = append(attrs, slog.String("error", body.Message), slog.String("code", body.Code), slog.Int("status", body.Status))
 	}
@@ -295,6 +408,23 @@ func logActivation(opts Options, start time.Time, rec *record, err error, secret
 	r := slog.NewRecord(opts.Now(), level, msg, 0)
 	r.AddAttrs(attrs...)
 	if h.Handle(context.Background(), r) == nil {
-		_, _ = opts.Log.Write(scrub(buf.Bytes(), secrets))
+		_, _ = opts.Log.Write(secrets.Bytes(buf.Bytes()))
+	}
+}
+
+// Simple is a Handler for an action whose configuration and input are one
+// struct In: its configuration fields are read from the configuration,
+// the others from the payload (each field from the part its name belongs
+// to). Validation is run's job.
+func Simple[In, Out any](run func(ctx context.Context, in In) (Out, error)) Handler[struct{}, In, Out] {
+	return Handler[struct{}, In, Out]{
+		Decode: func(p *Params) (struct{}, In, error) {
+			var in In
+			if err := p.DecodeConfig(&in); err != nil {
+				return struct{}{}, in, err
+			}
+			return struct{}{}, in, p.DecodePayload(&in)
+		},
+		Run: func(ctx context.Context, _ struct{}, in In) (Out, error) { return run(ctx, in) },
 	}
 }

@@ -25,7 +25,7 @@ type output struct {
 }
 
 func main() {
-	action.Main("demo", func(ctx context.Context, in input) (output, error) {
+	action.Main("demo", action.Simple(func(ctx context.Context, in input) (output, error) {
 		if in.Panic {
 			panic("boom with " + in.Secret.Reveal())
 		}
@@ -36,5 +36,5 @@ func main() {
 		action.LogAttrs(ctx, slog.String("name", in.Name))
 		a := action.ActivationFrom(ctx)
 		return output{Hello: in.Name, ActivationID: a.ID, HasDeadline: !a.Deadline.IsZero()}, nil
-	})
+	}))
 }
