@@ -1,0 +1,136 @@
+// Package config owns the bound parameters that several vodflow actions
+// share — how to reach the NCP API (NCLOUD_ACCESS_KEY, NCLOUD_SECRET_KEY,
+// API_URL, REGION) and where signed notifications go (WEBHOOK_URL,
+// WEBHOOK_SECRET) — with their defaults and their validation, and the
+// per-container cache of the VOD Station clients built from them.
+//
+// Each action's configuration type embeds what it needs of these and is
+// decoded once at the edge (package action); validation errors name the
+// parameter.
+package config
+
+import (
+	"crypto/sha256"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/vodflow/vodflow/pkg/action"
+	"github.com/vodflow/vodflow/pkg/expiring"
+	"github.com/vodflow/vodflow/pkg/param"
+	"github.com/vodflow/vodflow/pkg/redact"
+	"github.com/vodflow/vodflow/pkg/signing"
+	"github.com/vodflow/vodflow/pkg/vodstation"
+)
+
+// Defaults of the shared parameters.
+const (
+	DefaultAPIURL = vodstation.DefaultBaseURL
+	DefaultRegion = "KR"
+)
+
+// API is how an action reaches the NCP API.
+type API struct {
+	AccessKey string         `json:"NCLOUD_ACCESS_KEY"`
+	SecretKey signing.Secret `json:"NCLOUD_SECRET_KEY"`
+	APIURL    param.String   `json:"API_URL"`
+	Region    param.String   `json:"REGION"`
+}
+
+// Validate checks the parameters and fills the defaults.
+func (a *API) Validate() error {
+	a.AccessKey = strings.TrimSpace(a.AccessKey)
+	if a.AccessKey == "" {
+		return action.Missing("NCLOUD_ACCESS_KEY")
+	}
+	if a.SecretKey.Empty() {
+		return action.Missing("NCLOUD_SECRET_KEY")
+	}
+	if a.APIURL == "" {
+		a.APIURL = DefaultAPIURL
+	}
+	if err := checkURL("API_URL", string(a.APIURL)); err != nil {
+		return err
+	}
+	if a.Region == "" {
+		a.Region = DefaultRegion
+	}
+	return nil
+}
+
+// Ready reports whether the API parameters are usable, without changing a.
+func (a API) Ready() bool { return a.Validate() == nil }
+
+// Credentials are the key pair.
+func (a API) Credentials() signing.Credentials {
+	return signing.Credentials{AccessKey: a.AccessKey, SecretKey: a.SecretKey}
+}
+
+// CacheKey identifies the API account and endpoint for per-container
+// caches (the secret enters only as a digest).
+func (a API) CacheKey() string {
+	sum := sha256.Sum256([]byte(a.SecretKey.Reveal()))
+	return string(a.APIURL) + "\x00" + string(a.Region) + "\x00" + a.AccessKey + "\x00" + string(sum[:8])
+}
+
+// checkURL refuses a value that is not an absolute http(s) URL, quoting it
+// only as redact.URL shows it (never a userinfo password).
+func checkURL(name, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+		return action.Invalid(name, "got %q, want an absolute http(s) URL", redact.URL(raw))
+	}
+	return nil
+}
+
+// Notify says where the signed notifications go. With WEBHOOK_URL empty
+// nothing is sent.
+type Notify struct {
+	// WebhookURL receives the events (http or https).
+	WebhookURL string `json:"WEBHOOK_URL"`
+	// WebhookSecret signs them; required with WebhookURL.
+	WebhookSecret signing.Secret `json:"WEBHOOK_SECRET"`
+}
+
+// Enabled reports whether notifications are configured.
+func (n Notify) Enabled() bool { return strings.TrimSpace(n.WebhookURL) != "" }
+
+// Validate checks the parameters: a URL needs a secret, since unsigned
+// events would be worthless to a receiver that verifies them.
+func (n *Notify) Validate() error {
+	n.WebhookURL = strings.TrimSpace(n.WebhookURL)
+	if n.WebhookURL == "" {
+		return nil
+	}
+	if err := checkURL("WEBHOOK_URL", n.WebhookURL); err != nil {
+		return err
+	}
+	if n.WebhookSecret.Empty() {
+		return action.Missing("WEBHOOK_SECRET (required when WEBHOOK_URL is set)")
+	}
+	return nil
+}
+
+// MaxClients bounds the client cache: the parameters rarely change in a
+// warm container.
+const MaxClients = 8
+
+// Clients caches one VOD Station client per API configuration for the life
+// of a warm container, so connections are reused across activations.
+type Clients struct {
+	opts  []vodstation.Option
+	cache *expiring.Cache[string, *vodstation.Client]
+}
+
+// NewClients returns an empty cache whose clients are built with opts.
+func NewClients(opts ...vodstation.Option) *Clients {
+	return &Clients{opts: opts, cache: expiring.New[string, *vodstation.Client](MaxClients, time.Now)}
+}
+
+// Get returns the client for a validated API configuration.
+func (c *Clients) Get(a API) (*vodstation.Client, error) {
+	return c.cache.GetOrCreate(a.CacheKey(), 0, func() (*vodstation.Client, error) {
+		opts := append([]vodstation.Option{vodstation.WithRegion(string(a.Region))}, c.opts...)
+		return vodstation.New(string(a.APIURL), a.Credentials(), opts...)
+	})
+}
