@@ -6,9 +6,9 @@ package main
 
 import (
 	"github.com/vodflow/vodflow/pkg/action"
-	"github.com/vodflow/vodflow/pkg/pipeline"
+	"github.com/vodflow/vodflow/pkg/upload"
 )
 
 func main() {
-	action.Main("add-files", pipeline.New().AddFiles)
+	action.Main("add-files", upload.New().AddFiles())
 }

@@ -1,7 +1,8 @@
-package pipeline
+package upload
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,14 +12,20 @@ import (
 	"time"
 
 	"github.com/vodflow/vodflow/pkg/action"
+	"github.com/vodflow/vodflow/pkg/config"
 	"github.com/vodflow/vodflow/pkg/events"
 	"github.com/vodflow/vodflow/pkg/param"
 	"github.com/vodflow/vodflow/pkg/vodstation"
 )
 
-// LookupParams are lookup-category's parameters.
-type LookupParams struct {
-	APIParams
+// DefaultCacheTTL is how long a category id found by name is reused, in
+// seconds.
+const DefaultCacheTTL = 300
+
+// LookupConfig is lookup-category's configuration.
+type LookupConfig struct {
+	config.API
+	config.Notify
 	CategoryName    string       `json:"CATEGORY_NAME"`
 	CategoryID      param.String `json:"CATEGORY_ID"`
 	CacheTTL        param.Int    `json:"CATEGORY_CACHE_TTL"`
@@ -27,102 +34,66 @@ type LookupParams struct {
 	ExcludePrefixes param.List   `json:"EXCLUDE_PREFIXES"`
 	Extensions      param.List   `json:"EXTENSIONS"`
 	KeyDecoding     string       `json:"KEY_DECODING"`
+
+	policy events.KeyDecoding
 }
 
-// LookupInput is lookup-category's input: its parameters and the objects
-// named by the upload event, both decoded from the same parameter object.
+// LookupInput is lookup-category's input: the objects the upload event
+// names.
 type LookupInput struct {
-	LookupParams
-	NotifyParams
-	Objects []events.Object `json:"-"`
-	// decodeErr is a parameter or event that could not be decoded; the
-	// handler reports it (and sends submit_failed when it can).
-	decodeErr error
+	Objects []events.Object
 }
 
-// UnmarshalJSON decodes the parameters (the notification ones too, so a
-// bad event can still be reported), then the event with the key decoding
-// policy they name. A decoding problem is kept for the handler.
-func (in *LookupInput) UnmarshalJSON(b []byte) error {
-	// One pass for both; json keeps decoding after a badly typed field, so
-	// the notification parameters are there to report the error with.
-	both := struct {
-		*LookupParams
-		*NotifyParams
-	}{&in.LookupParams, &in.NotifyParams}
-	if err := action.UnmarshalExact(b, &both); err != nil {
-		in.decodeErr = action.DecodeError(err)
-		return nil
-	}
-	policy, err := events.ParseKeyDecoding(in.KeyDecoding)
-	if err != nil {
-		in.decodeErr = err
-		return nil
-	}
-	if in.Objects, err = events.Decode(b, policy); err != nil {
-		in.decodeErr = action.DecodeError(err)
-	}
-	return nil
-}
-
-func (p *LookupParams) validate() error {
-	if err := p.APIParams.validate(); err != nil {
+func (c *LookupConfig) validate() error {
+	if err := c.API.Validate(); err != nil {
 		return err
 	}
-	p.CategoryName = strings.TrimSpace(p.CategoryName)
-	if p.CategoryName == "" && p.CategoryID == "" {
+	c.CategoryName = strings.TrimSpace(c.CategoryName)
+	if c.CategoryName == "" && c.CategoryID == "" {
 		return action.Missing("CATEGORY_NAME (or CATEGORY_ID)")
 	}
-	if ttl := p.CacheTTL.Or(DefaultCacheTTL); ttl < 0 {
+	if ttl := c.CacheTTL.Or(DefaultCacheTTL); ttl < 0 {
 		return action.Invalid("CATEGORY_CACHE_TTL", "got %d, want 0 or more seconds", ttl)
 	}
+	policy, err := events.ParseKeyDecoding(c.KeyDecoding)
+	if err != nil {
+		return err
+	}
+	c.policy = policy
 	return nil
 }
 
-// LookupCategory is lookup-category's handler: it decides which uploaded
-// objects to encode and finds the category id (by name, cached) for them.
-// It makes no API call when everything is skipped or CATEGORY_ID is given.
-//
-// When it fails and WEBHOOK_URL is set, it sends a submit_failed event
-// naming the bucket and keys, so the upload is not lost silently.
-func (p *Pipeline) LookupCategory(ctx context.Context, in LookupInput) (Submission, error) {
-	out, err := p.lookupCategory(ctx, &in)
+// Lookup is lookup-category's handler: it decides which uploaded objects to
+// encode and finds the category id (by name, cached) for them. It makes no
+// API call when everything is skipped or CATEGORY_ID is given. When it
+// fails and WEBHOOK_URL is set, a submit_failed event names the bucket and
+// keys, so the upload is not lost silently.
+func (u *Uploader) Lookup() action.Handler[LookupConfig, LookupInput, Submission] {
+	return action.Handler[LookupConfig, LookupInput, Submission]{
+		Decode: u.decodeLookup, Run: u.lookup, OnError: u.reportFailure,
+	}
+}
+
+func (u *Uploader) decodeLookup(p *action.Params) (LookupConfig, LookupInput, error) {
+	var cfg LookupConfig
+	if err := p.DecodeConfig(&cfg); err != nil {
+		return cfg, LookupInput{}, err
+	}
+	if err := u.notifier.Check(&cfg.Notify); err != nil {
+		return cfg, LookupInput{}, err
+	}
+	if err := cfg.validate(); err != nil {
+		return cfg, LookupInput{}, err
+	}
+	objs, err := events.DecodeFields(p.Payload, cfg.policy)
 	if err != nil {
-		p.reportFailure(ctx, in.NotifyParams, in.failedBucket(), in.failedKeys(), err)
-		return Submission{}, err
+		return cfg, LookupInput{}, err
 	}
-	return out, nil
+	return cfg, LookupInput{Objects: objs}, nil
 }
 
-// failedBucket and failedKeys name what a failed lookup leaves unsubmitted.
-func (in *LookupInput) failedBucket() string {
-	for _, o := range in.Objects {
-		if o.Bucket != "" {
-			return o.Bucket
-		}
-	}
-	return strings.TrimSpace(in.BucketName)
-}
-
-func (in *LookupInput) failedKeys() []string {
-	keys := make([]string, 0, len(in.Objects))
-	for _, o := range in.Objects {
-		keys = append(keys, o.Key)
-	}
-	return keys
-}
-
-func (p *Pipeline) lookupCategory(ctx context.Context, in *LookupInput) (Submission, error) {
-	if in.decodeErr != nil {
-		return Submission{}, in.decodeErr
-	}
-	if err := p.checkNotify(&in.NotifyParams); err != nil {
-		return Submission{}, err
-	}
-	if err := in.LookupParams.validate(); err != nil {
-		return Submission{}, err
-	}
-	filter := NewFilter(in.InputPrefix, in.ExcludePrefixes.Items, in.Extensions.Or(nil))
+func (u *Uploader) lookup(ctx context.Context, cfg LookupConfig, in LookupInput) (Submission, error) {
+	filter := NewFilter(cfg.InputPrefix, cfg.ExcludePrefixes.Items, cfg.Extensions.Or(nil))
 	var keep []events.Object
 	var skipped []SkippedFile
 	for _, o := range in.Objects {
@@ -133,7 +104,7 @@ func (p *Pipeline) lookupCategory(ctx context.Context, in *LookupInput) (Submiss
 		keep = append(keep, o)
 	}
 
-	bucket, err := oneBucket(keep, in.BucketName)
+	bucket, err := oneBucket(keep, cfg.BucketName)
 	if err != nil {
 		return Submission{}, err
 	}
@@ -142,7 +113,7 @@ func (p *Pipeline) lookupCategory(ctx context.Context, in *LookupInput) (Submiss
 		return skippedSubmission(ctx, out, skipped), nil
 	}
 
-	cat, cached, err := p.category(ctx, in.LookupParams)
+	cat, cached, err := u.category(ctx, cfg)
 	if err != nil {
 		return Submission{}, err
 	}
@@ -187,11 +158,41 @@ func (p *Pipeline) lookupCategory(ctx context.Context, in *LookupInput) (Submiss
 			out.Warnings = append(out.Warnings, w)
 		}
 	}
+	fitSubmission(&out)
 	action.LogAttrs(ctx, slog.Int("files", len(out.paths())), slog.String("bucket", bucket))
 	if len(out.Warnings) > 0 {
 		action.LogAttrs(ctx, slog.Any("warnings", out.Warnings))
 	}
 	return out, nil
+}
+
+// submissionBudget is the most a Submission may weigh: it is add-files'
+// parameters in the sequence, which NCP limits to 1 MB with add-files' own
+// defaults merged in.
+const submissionBudget = 900 << 10
+
+// fitSubmission keeps the result within the parameter limit: when the
+// upload versions would push it over, they are dropped (add-files then
+// tells duplicates by bucket, key and category alone) with a warning.
+func fitSubmission(s *Submission) {
+	if len(s.Versions) == 0 {
+		return
+	}
+	size := 0
+	for _, p := range s.Paths {
+		size += len(p) + 3
+	}
+	for k, v := range s.Versions {
+		size += len(k) + len(v) + 6
+	}
+	if size < submissionBudget/2 {
+		return
+	}
+	if b, err := json.Marshal(s); err == nil && len(b) <= submissionBudget {
+		return
+	}
+	s.Versions = nil
+	s.Warnings = append(s.Warnings, "the event's upload versions (ETag, size, time) were left out to keep the result under 1 MB; duplicates are told by bucket, key and category")
 }
 
 // skippedSubmission is the result when nothing is to be encoded.
@@ -246,26 +247,32 @@ func oneBucket(objs []events.Object, fallback string) (string, error) {
 
 // category returns the category to submit to: CATEGORY_ID as given, or the
 // category named CATEGORY_NAME, from the cache or found by paging the list.
-func (p *Pipeline) category(ctx context.Context, in LookupParams) (vodstation.Category, bool, error) {
-	if in.CategoryID != "" {
-		return vodstation.Category{ID: vodstation.ID(in.CategoryID), Name: in.CategoryName}, false, nil
+// CATEGORY_CACHE_TTL 0 means no cache at all: not stored, not read.
+func (u *Uploader) category(ctx context.Context, cfg LookupConfig) (vodstation.Category, bool, error) {
+	if cfg.CategoryID != "" {
+		return vodstation.Category{ID: vodstation.ID(cfg.CategoryID), Name: cfg.CategoryName}, false, nil
 	}
-	key := categoryKey(in.APIParams, in.CategoryName)
-	if cat, ok := p.cachedCategory(key); ok {
-		return cat, true, nil
+	ttl := time.Duration(cfg.CacheTTL.Or(DefaultCacheTTL)) * time.Second
+	key := cfg.API.CacheKey() + "\x00" + cfg.CategoryName
+	if ttl > 0 {
+		if cat, ok := u.categories.Get(key); ok {
+			return cat, true, nil
+		}
 	}
-	c, err := p.client(in.APIParams)
+	c, err := u.clients.Get(cfg.API)
 	if err != nil {
 		return vodstation.Category{}, false, err
 	}
-	cat, err := c.FindCategory(ctx, in.CategoryName)
+	cat, err := c.FindCategory(ctx, cfg.CategoryName)
 	if errors.Is(err, vodstation.ErrCategoryNotFound) {
 		return vodstation.Category{}, false, &action.Error{Code: "category_not_found", Status: http.StatusNotFound,
-			Message: fmt.Sprintf("CATEGORY_NAME: no enabled VOD Station category is named %q", in.CategoryName), Err: err}
+			Message: fmt.Sprintf("CATEGORY_NAME: no enabled VOD Station category is named %q", cfg.CategoryName), Err: err}
 	}
 	if err != nil {
-		return vodstation.Category{}, false, fmt.Errorf("lookup category: %w", err)
+		return vodstation.Category{}, false, err
 	}
-	p.storeCategory(key, cat, time.Duration(in.CacheTTL.Or(DefaultCacheTTL))*time.Second)
+	if ttl > 0 {
+		u.categories.Put(key, cat, ttl)
+	}
 	return cat, false, nil
 }

@@ -1,7 +1,6 @@
-package pipeline_test
+package upload_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"sync"
@@ -11,32 +10,77 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/vodflow/vodflow/pkg/pipeline"
+	"github.com/vodflow/vodflow/pkg/upload"
 	"github.com/vodflow/vodflow/pkg/vodstation"
 	"github.com/vodflow/vodflow/pkg/vodstationtest"
+	"github.com/vodflow/vodflow/pkg/webhooktest"
 )
 
-// sequenceRun runs lookup-category then add-files on one event, the
-// second seeing only the first's result over its own parameters, as the
-// platform does.
-func sequenceRun(t *testing.T, p *pipeline.Pipeline, vod *vodstationtest.Server, event, addParams map[string]any) pipeline.AddFilesResult {
+const (
+	cbAK     = "upload-test-access-key"
+	cbSK     = "upload-test-secret-key-0123456789"
+	cbSecret = "upload-test-webhook-secret-0123"
+)
+
+// loop is a VOD Station emulator with a category, and a webhook receiver.
+type loop struct {
+	vod      *vodstationtest.Server
+	cat      vodstationtest.Category
+	receiver *webhooktest.Receiver
+}
+
+func newLoop(t *testing.T, opts vodstationtest.Options) *loop {
+	t.Helper()
+	opts.AccessKey, opts.SecretKey = cbAK, cbSK
+	vod, err := vodstationtest.NewServer(opts)
+	require.NoError(t, err)
+	t.Cleanup(vod.Close)
+	l := &loop{vod: vod, receiver: webhooktest.NewReceiver(cbSecret)}
+	t.Cleanup(l.receiver.Close)
+	l.cat = vod.AddCategory(vodstationtest.Category{Name: "movies", OutputBucket: "out-bucket", OutputPath: "encoded"})
+	return l
+}
+
+func mergeMaps(ms ...map[string]any) map[string]any {
+	out := map[string]any{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// addParams are add-files' parameters for one file, typed by hand, with
+// notifications to the loop's receiver.
+func addParams(l *loop, key, notify string) map[string]any {
+	return map[string]any{
+		"NCLOUD_ACCESS_KEY": cbAK, "NCLOUD_SECRET_KEY": cbSK, "API_URL": l.vod.URL,
+		"WEBHOOK_URL": l.receiver.URL, "WEBHOOK_SECRET": cbSecret, "NOTIFICATION_URL": notify,
+		"category_id": l.cat.ID, "bucket_name": "in-bucket", "file_name": key,
+	}
+}
+
+// addFilesResult decodes a successful add-files result.
+func addFilesResult(t *testing.T, res map[string]any) upload.AddFilesResult {
+	t.Helper()
+	require.NotContains(t, res, "error")
+	b, err := json.Marshal(res)
+	require.NoError(t, err)
+	var out upload.AddFilesResult
+	require.NoError(t, json.Unmarshal(b, &out))
+	return out
+}
+
+// sequenceRun runs lookup-category then add-files on one event through the
+// action loop, the second seeing only the first's result over its own
+// parameters, as the platform does.
+func sequenceRun(t *testing.T, u *upload.Uploader, vod *vodstationtest.Server, event, addParams map[string]any) upload.AddFilesResult {
 	t.Helper()
 	pkg := map[string]any{"NCLOUD_ACCESS_KEY": cbAK, "NCLOUD_SECRET_KEY": cbSK, "API_URL": vod.URL}
-	lookupParams := mergeMaps(pkg, map[string]any{"CATEGORY_NAME": "movies", "BUCKET_NAME": "in-bucket"}, event)
-	b, _ := json.Marshal(lookupParams)
-	var lin pipeline.LookupInput
-	require.NoError(t, json.Unmarshal(b, &lin))
-	sub, err := p.LookupCategory(context.Background(), lin)
-	require.NoError(t, err)
-	b, _ = json.Marshal(sub)
-	var subMap map[string]any
-	require.NoError(t, json.Unmarshal(b, &subMap))
-	b, _ = json.Marshal(mergeMaps(pkg, addParams, subMap))
-	var ain pipeline.AddFilesInput
-	require.NoError(t, json.Unmarshal(b, &ain))
-	res, err := p.AddFiles(context.Background(), ain)
-	require.NoError(t, err)
-	return res
+	sub := invoke(t, u.Lookup(), mergeMaps(pkg, map[string]any{"CATEGORY_NAME": "movies", "BUCKET_NAME": "in-bucket"}, event))
+	require.NotContains(t, sub, "error")
+	return addFilesResult(t, invoke(t, u.AddFiles(), mergeMaps(pkg, addParams, sub)))
 }
 
 type clock struct {
@@ -78,16 +122,16 @@ func TestDuplicateEvents(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			clk := &clock{t: time.Now()}
 			l := newLoop(t, vodstationtest.Options{Clock: clk.now, CallbackDelay: time.Hour})
-			p := pipeline.New(pipeline.WithClock(clk.now), pipeline.WithClientOptions(vodstation.WithClock(clk.now)))
-			var res pipeline.AddFilesResult
+			u := upload.New(upload.WithClock(clk.now), upload.WithClientOptions(vodstation.WithClock(clk.now)))
+			var res upload.AddFilesResult
 			for i, ev := range tt.events {
 				if i > 0 {
 					clk.add(tt.advance)
 					if tt.freshPipe {
-						p = pipeline.New(pipeline.WithClock(clk.now), pipeline.WithClientOptions(vodstation.WithClock(clk.now)))
+						u = upload.New(upload.WithClock(clk.now), upload.WithClientOptions(vodstation.WithClock(clk.now)))
 					}
 				}
-				res = sequenceRun(t, p, l.vod, ev, tt.params)
+				res = sequenceRun(t, u, l.vod, ev, tt.params)
 			}
 			assert.Len(t, l.vod.Submissions(), tt.wantSubs)
 			assert.Equal(t, tt.wantLast, res.Reason)
@@ -98,29 +142,27 @@ func TestDuplicateEvents(t *testing.T) {
 
 func TestDuplicateAmongSeveralPaths(t *testing.T) {
 	l := newLoop(t, vodstationtest.Options{CallbackDelay: time.Hour})
-	p := pipeline.New()
-	sequenceRun(t, p, l.vod, map[string]any{"object_name": "a.mp4"}, nil)
-	res := sequenceRun(t, p, l.vod, map[string]any{"Records": []any{
+	u := upload.New()
+	sequenceRun(t, u, l.vod, map[string]any{"object_name": "a.mp4"}, nil)
+	res := sequenceRun(t, u, l.vod, map[string]any{"Records": []any{
 		map[string]any{"s3": map[string]any{"bucket": map[string]any{"name": "in-bucket"}, "object": map[string]any{"key": "a.mp4"}}},
 		map[string]any{"s3": map[string]any{"bucket": map[string]any{"name": "in-bucket"}, "object": map[string]any{"key": "b.mp4"}}},
 	}}, nil)
 	assert.False(t, res.Skipped)
 	require.Len(t, res.Files, 1)
 	assert.Equal(t, "b.mp4", res.Files[0].Path)
-	assert.Contains(t, res.SkippedFiles, pipeline.SkippedFile{Path: "a.mp4", Reason: "duplicate"})
+	assert.Contains(t, res.SkippedFiles, upload.SkippedFile{Path: "a.mp4", Reason: "duplicate"})
 	assert.Equal(t, map[string]int{"in-bucket/a.mp4": 1, "in-bucket/b.mp4": 1}, l.vod.SubmittedPaths())
 }
 
 // TestFailedSubmissionIsNotRemembered: a re-run after a failure submits.
 func TestFailedSubmissionIsNotRemembered(t *testing.T) {
 	l := newLoop(t, vodstationtest.Options{CallbackDelay: time.Hour})
-	p := pipeline.New()
+	u := upload.New()
 	l.vod.InjectFault(vodstationtest.InternalError(http.MethodPut, "/api/v2/category/", 1))
-	in := addInput(t, l, "a.mp4", "")
-	_, err := p.AddFiles(context.Background(), in)
-	require.Error(t, err)
-	res, err := p.AddFiles(context.Background(), addInput(t, l, "a.mp4", ""))
-	require.NoError(t, err)
+	failed := invoke(t, u.AddFiles(), addParams(l, "a.mp4", ""))
+	require.Contains(t, failed, "error")
+	res := addFilesResult(t, invoke(t, u.AddFiles(), addParams(l, "a.mp4", "")))
 	assert.Equal(t, 1, res.Submitted)
 	assert.Len(t, l.vod.Submissions(), 1)
 }
@@ -131,7 +173,7 @@ func TestDedupStatusCheckDownStillSubmits(t *testing.T) {
 	l := newLoop(t, vodstationtest.Options{CallbackDelay: time.Hour})
 	l.vod.InjectFault(vodstationtest.Unavailable(http.MethodGet, "/api/v2/status", 0))
 	fast := vodstation.WithRetry(vodstation.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond})
-	res := sequenceRun(t, pipeline.New(pipeline.WithClientOptions(fast)), l.vod, map[string]any{"object_name": "a.mp4"},
+	res := sequenceRun(t, upload.New(upload.WithClientOptions(fast)), l.vod, map[string]any{"object_name": "a.mp4"},
 		map[string]any{"DEDUP_CHECK_STATUS": "true"})
 	assert.Equal(t, 1, res.Submitted)
 	require.NotEmpty(t, res.Warnings)

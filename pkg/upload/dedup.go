@@ -1,4 +1,4 @@
-package pipeline
+package upload
 
 import (
 	"context"
@@ -17,9 +17,6 @@ import (
 // DefaultDedupWindow is how long add-files remembers what it submitted, in
 // seconds.
 const DefaultDedupWindow = 600
-
-// maxRemembered bounds the memory of submitted uploads per warm container.
-const maxRemembered = 20000
 
 // dedupPages bounds the status-list pages read by DEDUP_CHECK_STATUS.
 const dedupPages = 10
@@ -44,9 +41,9 @@ func version(o events.Object) string {
 // entry costs the same whatever the key's length.
 type dedupKey [16]byte
 
-func newDedupKey(in *AddFilesInput, path string) dedupKey {
+func newDedupKey(cfg AddFilesConfig, in *AddFilesInput, path string) dedupKey {
 	h := sha256.New()
-	for _, part := range []string{string(in.APIURL), string(in.CategoryID), in.BucketName, path, in.Versions[path]} {
+	for _, part := range []string{string(cfg.APIURL), string(in.CategoryID), in.BucketName, path, in.Versions[path]} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
@@ -58,23 +55,21 @@ func newDedupKey(in *AddFilesInput, path string) dedupKey {
 // duplicates returns the paths add-files already submitted within the
 // window (from this container's memory, and from VOD Station's status list
 // when DEDUP_CHECK_STATUS is set) and warnings about the check.
-func (p *Pipeline) duplicates(ctx context.Context, c *vodstation.Client, in *AddFilesInput, paths []string, window time.Duration) (map[string]bool, []string) {
+func (u *Uploader) duplicates(ctx context.Context, c *vodstation.Client, cfg AddFilesConfig, in *AddFilesInput, paths []string) (map[string]bool, []string) {
 	dup := map[string]bool{}
+	window := cfg.window()
 	if window <= 0 {
 		return dup, nil
 	}
-	now := p.now()
-	p.mu.Lock()
 	for _, path := range paths {
-		if exp, ok := p.submitted[newDedupKey(in, path)]; ok && now.Before(exp) {
+		if _, ok := u.submitted.Get(newDedupKey(cfg, in, path)); ok {
 			dup[path] = true
 		}
 	}
-	p.mu.Unlock()
-	if !in.DedupCheckStatus || len(dup) == len(paths) {
+	if !cfg.DedupCheckStatus || len(dup) == len(paths) {
 		return dup, nil
 	}
-	queued, err := recentlyQueued(ctx, c, string(in.CategoryID), now.Add(-window))
+	queued, err := recentlyQueued(ctx, c, string(in.CategoryID), u.now().Add(-window))
 	if err != nil {
 		// Losing an upload is worse than encoding it twice: submit.
 		return dup, []string{fmt.Sprintf("DEDUP_CHECK_STATUS: could not read the status list (%v); submitted without that check", err)}
@@ -104,25 +99,13 @@ func recentlyQueued(ctx context.Context, c *vodstation.Client, categoryID string
 }
 
 // remember records submitted paths for the window.
-func (p *Pipeline) remember(in *AddFilesInput, files []SubmittedFile, window time.Duration) {
-	if window <= 0 || len(files) == 0 {
+func (u *Uploader) remember(cfg AddFilesConfig, in *AddFilesInput, files []SubmittedFile) {
+	window := cfg.window()
+	if window <= 0 {
 		return
 	}
-	now := p.now()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.submitted)+len(files) > maxRemembered {
-		for k, exp := range p.submitted {
-			if !now.Before(exp) {
-				delete(p.submitted, k)
-			}
-		}
-		if len(p.submitted)+len(files) > maxRemembered {
-			clear(p.submitted)
-		}
-	}
 	for _, f := range files {
-		p.submitted[newDedupKey(in, f.Path)] = now.Add(window)
+		u.submitted.Put(newDedupKey(cfg, in, f.Path), struct{}{}, window)
 	}
 }
 

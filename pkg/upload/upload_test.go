@@ -1,6 +1,7 @@
-package pipeline_test
+package upload_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -17,7 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vodflow/vodflow/pkg/action"
-	"github.com/vodflow/vodflow/pkg/pipeline"
+	"github.com/vodflow/vodflow/pkg/upload"
 	"github.com/vodflow/vodflow/pkg/vodstation"
 )
 
@@ -29,9 +30,31 @@ type fakeVOD struct {
 	adds       []map[string]any
 	addStatus  []int // statuses to answer add-files with, in turn (0 = success)
 	nextID     int
+
+	// addDelay, when set, holds every add-files request that long before
+	// answering (or until the client gives up). delayed is closed when a
+	// request arrives and waiting; delayEnded when a delay ran its full
+	// length (so the client waited for it).
+	addDelay   time.Duration
+	delayed    chan struct{}
+	delayEnded chan struct{}
+	delayOnce  sync.Once
+	endOnce    sync.Once
 }
 
 func (f *fakeVOD) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if f.addDelay > 0 && r.Method == "PUT" && strings.HasSuffix(r.URL.Path, "/add-files") {
+		// The server notices a client that gives up only once the body is read.
+		b, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		f.delayOnce.Do(func() { close(f.delayed) })
+		select {
+		case <-time.After(f.addDelay):
+			f.endOnce.Do(func() { close(f.delayEnded) })
+		case <-r.Context().Done():
+			return
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	switch {
@@ -63,22 +86,71 @@ func (f *fakeVOD) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// listCalls is how many times the category list was read.
+func (f *fakeVOD) listCalls() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.lists
+}
+
+// addedPaths are the paths of every add-files request, in order.
+func (f *fakeVOD) addedPaths() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, a := range f.adds {
+		for _, p := range a["pathList"].([]any) {
+			out = append(out, p.(string))
+		}
+	}
+	return out
+}
+
 func newFake(t testing.TB, categories ...map[string]any) (*fakeVOD, string) {
-	f := &fakeVOD{categories: categories, nextID: 1000}
+	f := &fakeVOD{categories: categories, nextID: 1000, delayed: make(chan struct{}), delayEnded: make(chan struct{})}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	return f, srv.URL
 }
 
+// env is a process environment for action.Serve: the loop exports the
+// activation's fields (__OW_DEADLINE, __OW_ACTIVATION_ID) and reads them back.
+type env struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (e *env) get(k string) string { e.mu.Lock(); defer e.mu.Unlock(); return e.m[k] }
+func (e *env) set(k, v string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.m == nil {
+		e.m = map[string]string{}
+	}
+	e.m[k] = v
+	return nil
+}
+
+// serveLine runs h on one activation line through the real actionloop
+// plumbing and returns the raw result line.
+func serveLine[C, In, Out any](t testing.TB, h action.Handler[C, In, Out], line []byte) []byte {
+	t.Helper()
+	var out strings.Builder
+	e := &env{}
+	require.NoError(t, action.Serve(context.Background(), action.Options{
+		Name: "test", In: strings.NewReader(string(line) + "\n"), Out: &out, Getenv: e.get, Setenv: e.set,
+	}, h))
+	return []byte(strings.TrimSuffix(out.String(), "\n"))
+}
+
 // invoke runs h on params through the real actionloop plumbing.
-func invoke[In, Out any](t *testing.T, h action.Handler[In, Out], params map[string]any) map[string]any {
+func invoke[C, In, Out any](t testing.TB, h action.Handler[C, In, Out], params map[string]any) map[string]any {
 	t.Helper()
 	line, err := json.Marshal(map[string]any{"value": params, "activation_id": "test"})
 	require.NoError(t, err)
-	var out strings.Builder
-	require.NoError(t, action.Serve(context.Background(), action.Options{In: strings.NewReader(string(line) + "\n"), Out: &out}, h))
+	raw := serveLine(t, h, line)
 	var res map[string]any
-	require.NoError(t, json.Unmarshal([]byte(out.String()), &res), out.String())
+	require.NoError(t, json.Unmarshal(raw, &res), string(raw))
 	return res
 }
 
@@ -95,9 +167,10 @@ func base(url string, extra map[string]any) map[string]any {
 	return p
 }
 
-func fastPipeline(opts ...pipeline.Option) *pipeline.Pipeline {
-	opts = append(opts, pipeline.WithClientOptions(vodstation.WithRetry(vodstation.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond})))
-	return pipeline.New(opts...)
+// fast is an Uploader whose VOD Station clients retry without waiting.
+func fast(opts ...upload.Option) *upload.Uploader {
+	opts = append(opts, upload.WithClientOptions(vodstation.WithRetry(vodstation.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond})))
+	return upload.New(opts...)
 }
 
 func TestLookupFilters(t *testing.T) {
@@ -112,22 +185,22 @@ func TestLookupFilters(t *testing.T) {
 		{"mp4", map[string]any{"object_name": "in/a.mp4"}, "", "in/a.mp4", false},
 		{"uppercase extension", map[string]any{"object_name": "in/A.MOV"}, "", "in/A.MOV", false},
 		{"every default extension", map[string]any{"object_name": "x.Mxf"}, "", "x.Mxf", false},
-		{"text file", map[string]any{"object_name": "notes.txt"}, pipeline.ReasonUnsupportedExtension, "notes.txt", false},
-		{"no extension", map[string]any{"object_name": "in/video"}, pipeline.ReasonUnsupportedExtension, "in/video", false},
-		{"folder marker", map[string]any{"object_name": "in/folder/"}, pipeline.ReasonFolderMarker, "in/folder/", false},
-		{"empty key", map[string]any{"object_name": " "}, pipeline.ReasonEmptyKey, " ", false},
-		{"outside input prefix", map[string]any{"object_name": "other/a.mp4", "INPUT_PREFIX": "in/"}, pipeline.ReasonOutsideInputPrefix, "other/a.mp4", false},
+		{"text file", map[string]any{"object_name": "notes.txt"}, upload.ReasonUnsupportedExtension, "notes.txt", false},
+		{"no extension", map[string]any{"object_name": "in/video"}, upload.ReasonUnsupportedExtension, "in/video", false},
+		{"folder marker", map[string]any{"object_name": "in/folder/"}, upload.ReasonFolderMarker, "in/folder/", false},
+		{"empty key", map[string]any{"object_name": " "}, upload.ReasonEmptyKey, " ", false},
+		{"outside input prefix", map[string]any{"object_name": "other/a.mp4", "INPUT_PREFIX": "in/"}, upload.ReasonOutsideInputPrefix, "other/a.mp4", false},
 		{"inside input prefix", map[string]any{"object_name": "in/a.mp4", "INPUT_PREFIX": "in/"}, "", "in/a.mp4", false},
-		{"excluded prefix", map[string]any{"object_name": "out/a.mp4", "EXCLUDE_PREFIXES": "encoded/, out/"}, pipeline.ReasonExcludedPrefix, "out/a.mp4", false},
-		{"extension override", map[string]any{"object_name": "a.mp4", "EXTENSIONS": []string{"mkv"}}, pipeline.ReasonUnsupportedExtension, "a.mp4", false},
+		{"excluded prefix", map[string]any{"object_name": "out/a.mp4", "EXCLUDE_PREFIXES": "encoded/, out/"}, upload.ReasonExcludedPrefix, "out/a.mp4", false},
+		{"extension override", map[string]any{"object_name": "a.mp4", "EXTENSIONS": []string{"mkv"}}, upload.ReasonUnsupportedExtension, "a.mp4", false},
 		{"extension override with dots", map[string]any{"object_name": "a.TS", "EXTENSIONS": ".ts,.mp4"}, "", "a.TS", false},
 		{"unplayable name still submitted", map[string]any{"object_name": "in/take#1.mp4"}, "", "in/take#1.mp4", true},
-		{"delete event", map[string]any{"object_name": "a.mp4", "event_type": "ObjectRemoved:Delete"}, pipeline.ReasonNotCreated, "a.mp4", false},
+		{"delete event", map[string]any{"object_name": "a.mp4", "event_type": "ObjectRemoved:Delete"}, upload.ReasonNotCreated, "a.mp4", false},
 		{"encoded korean decoded once", map[string]any{"object_name": "in/%ED%95%9C%EA%B8%80.mp4"}, "", "in/한글.mp4", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := invoke(t, fastPipeline().LookupCategory, base(url, tt.params))
+			res := invoke(t, fast().Lookup(), base(url, tt.params))
 			require.NotContains(t, res, "error")
 			assert.Equal(t, tt.wantKey, res["file_name"])
 			assert.Equal(t, "uploads", res["bucket_name"])
@@ -148,9 +221,9 @@ func TestLookupFilters(t *testing.T) {
 
 func TestLookupSkipMakesNoCall(t *testing.T) {
 	vod, url := newFake(t, map[string]any{"id": 11, "name": "vod"})
-	res := invoke(t, fastPipeline().LookupCategory, base(url, map[string]any{"object_name": "notes.txt"}))
+	res := invoke(t, fast().Lookup(), base(url, map[string]any{"object_name": "notes.txt"}))
 	assert.Equal(t, true, res["skipped"])
-	assert.Equal(t, 0, vod.lists)
+	assert.Equal(t, 0, vod.listCalls())
 }
 
 func TestLookupCache(t *testing.T) {
@@ -160,45 +233,71 @@ func TestLookupCache(t *testing.T) {
 	}
 	vod, url := newFake(t, cats...)
 	now := time.Unix(1700000000, 0)
-	p := fastPipeline(pipeline.WithClock(func() time.Time { return now }))
+	u := fast(upload.WithClock(func() time.Time { return now }))
 	params := base(url, map[string]any{"CATEGORY_NAME": "cat-45", "object_name": "a.mp4"})
 
-	res := invoke(t, p.LookupCategory, params)
+	res := invoke(t, u.Lookup(), params)
 	assert.Equal(t, "45", res["category_id"])
-	assert.Equal(t, 3, vod.lists, "page 3 holds cat-45")
+	assert.Equal(t, 3, vod.listCalls(), "page 3 holds cat-45")
 
-	res = invoke(t, p.LookupCategory, params)
+	res = invoke(t, u.Lookup(), params)
 	assert.Equal(t, "45", res["category_id"])
-	assert.Equal(t, 3, vod.lists, "warm: no second listing")
+	assert.Equal(t, 3, vod.listCalls(), "warm: no second listing")
 
 	other := base(url, map[string]any{"CATEGORY_NAME": "cat-2", "object_name": "a.mp4"})
-	invoke(t, p.LookupCategory, other)
-	assert.Equal(t, 4, vod.lists, "another name is another cache entry")
+	invoke(t, u.Lookup(), other)
+	assert.Equal(t, 4, vod.listCalls(), "another name is another cache entry")
 
 	now = now.Add(301 * time.Second)
-	invoke(t, p.LookupCategory, params)
-	assert.Equal(t, 7, vod.lists, "expired after the default 300 s")
+	invoke(t, u.Lookup(), params)
+	assert.Equal(t, 7, vod.listCalls(), "expired after the default 300 s")
+}
 
-	noCache := base(url, map[string]any{"CATEGORY_NAME": "cat-2", "object_name": "a.mp4", "CATEGORY_CACHE_TTL": "0"})
-	invoke(t, pipeline.New().LookupCategory, noCache)
-	invoke(t, pipeline.New().LookupCategory, noCache)
-	assert.Equal(t, 9, vod.lists, "TTL 0 disables the cache")
+// TestLookupCacheTTLZero: CATEGORY_CACHE_TTL=0 means no cache at all, in
+// one warm container: an entry stored with another TTL is not read, and
+// nothing is stored (an entry stored with TTL 0 would never expire).
+func TestLookupCacheTTLZero(t *testing.T) {
+	vod, url := newFake(t, map[string]any{"id": 1, "name": "cat-1"}, map[string]any{"id": 2, "name": "cat-2"})
+	now := time.Unix(1700000000, 0)
+	u := fast(upload.WithClock(func() time.Time { return now }))
+	withTTL := func(ttl string) map[string]any {
+		return base(url, map[string]any{"CATEGORY_NAME": "cat-2", "object_name": "a.mp4", "CATEGORY_CACHE_TTL": ttl})
+	}
+
+	res := invoke(t, u.Lookup(), withTTL("300"))
+	require.Equal(t, "2", res["category_id"])
+	require.Equal(t, 1, vod.listCalls())
+	invoke(t, u.Lookup(), withTTL("300"))
+	require.Equal(t, 1, vod.listCalls(), "TTL 300 stored the category")
+
+	for i := 2; i <= 3; i++ {
+		res = invoke(t, u.Lookup(), withTTL("0"))
+		assert.Equal(t, "2", res["category_id"])
+		assert.Equal(t, i, vod.listCalls(), "TTL 0 does not read the cache: call %d lists again", i)
+	}
+
+	// Once the TTL-300 entry is gone, a TTL-0 lookup must not leave one.
+	now = now.Add(301 * time.Second)
+	invoke(t, u.Lookup(), withTTL("0"))
+	assert.Equal(t, 4, vod.listCalls())
+	invoke(t, u.Lookup(), withTTL("300"))
+	assert.Equal(t, 5, vod.listCalls(), "TTL 0 stored nothing")
 }
 
 func TestLookupCategoryIDSkipsLookup(t *testing.T) {
 	vod, url := newFake(t)
-	res := invoke(t, fastPipeline().LookupCategory, base(url, map[string]any{"CATEGORY_NAME": nil, "CATEGORY_ID": 987, "object_name": "a.mp4"}))
+	res := invoke(t, fast().Lookup(), base(url, map[string]any{"CATEGORY_NAME": nil, "CATEGORY_ID": 987, "object_name": "a.mp4"}))
 	assert.Equal(t, "987", res["category_id"])
-	assert.Equal(t, 0, vod.lists)
+	assert.Equal(t, 0, vod.listCalls())
 }
 
 func TestLookupSkipsCategoryOutput(t *testing.T) {
 	_, url := newFake(t, map[string]any{"id": 5, "name": "vod", "output": map[string]any{"bucketName": "uploads", "filePath": "/encoded"}})
-	res := invoke(t, fastPipeline().LookupCategory, base(url, map[string]any{"object_name": "encoded/vod/a_AVC_HD_1Pass_30fps.mp4"}))
+	res := invoke(t, fast().Lookup(), base(url, map[string]any{"object_name": "encoded/vod/a_AVC_HD_1Pass_30fps.mp4"}))
 	assert.Equal(t, true, res["skipped"])
-	assert.Equal(t, pipeline.ReasonCategoryOutput, res["reason"])
+	assert.Equal(t, upload.ReasonCategoryOutput, res["reason"])
 
-	res = invoke(t, fastPipeline().LookupCategory, base(url, map[string]any{"object_name": "encoded/vod/a.mp4", "bucket_name": "other-bucket"}))
+	res = invoke(t, fast().Lookup(), base(url, map[string]any{"object_name": "encoded/vod/a.mp4", "bucket_name": "other-bucket"}))
 	assert.NotContains(t, res, "skipped", "another bucket is not the output")
 }
 
@@ -209,7 +308,7 @@ func TestLookupMultipleRecords(t *testing.T) {
 		map[string]any{"eventName": "ObjectCreated:Put", "s3": map[string]any{"bucket": map[string]any{"name": "up"}, "object": map[string]any{"key": "b+c.txt"}}},
 		map[string]any{"eventName": "ObjectCreated:CompleteMultipartUpload", "s3": map[string]any{"bucket": map[string]any{"name": "up"}, "object": map[string]any{"key": "d+e.mkv"}}},
 	}})
-	res := invoke(t, fastPipeline().LookupCategory, params)
+	res := invoke(t, fast().Lookup(), params)
 	assert.Equal(t, "up", res["bucket_name"], "the event's bucket wins over BUCKET_NAME")
 	assert.Equal(t, []any{"a.mp4", "d e.mkv"}, res["paths"])
 	assert.Equal(t, []any{map[string]any{"path": "b c.txt", "reason": "unsupported_extension"}}, res["skipped_files"])
@@ -236,7 +335,7 @@ func TestLookupErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := invoke(t, fastPipeline().LookupCategory, tt.params)
+			res := invoke(t, fast().Lookup(), tt.params)
 			require.Contains(t, res, "error")
 			e := res["error"].(map[string]any)
 			assert.Equal(t, tt.wantCode, e["code"])
@@ -249,19 +348,19 @@ func TestLookupErrors(t *testing.T) {
 
 func TestContractRoundTrip(t *testing.T) {
 	vod, url := newFake(t, map[string]any{"id": 77, "name": "vod"})
-	lookup := invoke(t, fastPipeline().LookupCategory, base(url, map[string]any{"object_name": "in/take#1.mp4"}))
+	lookup := invoke(t, fast().Lookup(), base(url, map[string]any{"object_name": "in/take#1.mp4"}))
 	raw, err := json.Marshal(lookup)
 	require.NoError(t, err)
 
-	// Action 1's result, decoded as action 2's input, is the same Submission.
-	var in pipeline.AddFilesInput
+	// Action 1's result is a Submission, and encodes back to the same JSON.
+	var in upload.Submission
 	require.NoError(t, json.Unmarshal(raw, &in))
 	require.Len(t, in.Warnings, 1)
-	assert.Equal(t, pipeline.Submission{
+	assert.Equal(t, upload.Submission{
 		CategoryID: "77", CategoryName: "vod", BucketName: "uploads", FileName: "in/take#1.mp4",
 		Warnings: in.Warnings,
-	}, in.Submission)
-	again, err := json.Marshal(in.Submission)
+	}, in)
+	again, err := json.Marshal(in)
 	require.NoError(t, err)
 	assert.JSONEq(t, string(raw), string(again))
 
@@ -271,7 +370,7 @@ func TestContractRoundTrip(t *testing.T) {
 	for k, v := range base(url, map[string]any{"CATEGORY_NAME": nil, "BUCKET_NAME": nil}) {
 		params[k] = v
 	}
-	res := invoke(t, fastPipeline().AddFiles, params)
+	res := invoke(t, fast().AddFiles(), params)
 	require.NotContains(t, res, "error")
 	assert.EqualValues(t, 1, res["submitted"])
 	assert.Equal(t, []any{map[string]any{"path": "in/take#1.mp4", "file_id": "1001"}}, res["files"])
@@ -288,7 +387,7 @@ func TestAddFilesSkippedInputUnchanged(t *testing.T) {
 	for k, v := range in {
 		params[k] = v
 	}
-	res := invoke(t, fastPipeline().AddFiles, params)
+	res := invoke(t, fast().AddFiles(), params)
 	assert.Equal(t, in, res)
 	assert.Empty(t, vod.adds)
 }
@@ -313,7 +412,7 @@ func TestAddFilesManualInvoke(t *testing.T) {
 			for k, v := range tt.params {
 				params[k] = v
 			}
-			res := invoke(t, fastPipeline().AddFiles, params)
+			res := invoke(t, fast().AddFiles(), params)
 			require.NotContains(t, res, "error")
 			require.Len(t, vod.adds, 1)
 			assert.Equal(t, tt.wantPaths, vod.adds[0]["pathList"])
@@ -340,7 +439,7 @@ func manyPaths(n int) []string {
 func TestAddFilesBatches(t *testing.T) {
 	vod, url := newFake(t)
 	params := base(url, map[string]any{"category_id": "3", "paths": manyPaths(250)})
-	res := invoke(t, fastPipeline().AddFiles, params)
+	res := invoke(t, fast().AddFiles(), params)
 	require.NotContains(t, res, "error")
 	assert.EqualValues(t, 250, res["submitted"])
 	require.Len(t, vod.adds, 3)
@@ -352,16 +451,49 @@ func TestAddFilesBatches(t *testing.T) {
 func TestAddFilesPartialFailureSaysWhatWasSubmitted(t *testing.T) {
 	vod, url := newFake(t)
 	vod.addStatus = []int{0, 500}
-	res := invoke(t, fastPipeline().AddFiles, base(url, map[string]any{"category_id": "3", "paths": manyPaths(250)}))
+	res := invoke(t, fast().AddFiles(), base(url, map[string]any{"category_id": "3", "paths": manyPaths(250)}))
 	require.Contains(t, res, "error")
 	e := res["error"].(map[string]any)
 	assert.Equal(t, "upstream_error", e["code"])
-	assert.Contains(t, e["message"], "100 files were submitted before the failure, 150 were not")
+	msg := e["message"].(string)
+	// The message is the cause's own text (no "add files: " of ours in front).
+	assert.True(t, strings.HasPrefix(msg, "vodstation: add files: PUT /api/v2/category/3/add-files: HTTP 500"), msg)
+	assert.Contains(t, msg, "100 files were submitted before the failure, 150 were not")
 	d := e["details"].(map[string]any)
 	assert.Len(t, d["submitted"], 100)
 	assert.Len(t, d["not_submitted"], 150)
+	assert.EqualValues(t, 100, d["submitted_count"])
+	assert.EqualValues(t, 150, d["not_submitted_count"])
+	assert.Equal(t, "in/0100.mp4", d["not_submitted"].([]any)[0], "the failed batch is not submitted")
 	assert.EqualValues(t, 500, d["http_status"])
 	assert.Len(t, vod.adds, 2, "a 500 on add-files is never retried")
+}
+
+// TestAddFilesFailureDetailsAreBounded: a failure late in a large batch
+// lists at most MaxListedPaths of each kind, with the full counts.
+func TestAddFilesFailureDetailsAreBounded(t *testing.T) {
+	vod, url := newFake(t)
+	vod.addStatus = make([]int, 12)
+	vod.addStatus[11] = 500 // batches 1-11 accepted, the 12th fails
+	raw := serveLine(t, fast().AddFiles(), mustJSON(t, map[string]any{"value": base(url, map[string]any{"category_id": "3", "paths": manyPaths(10000)})}))
+	var res map[string]any
+	require.NoError(t, json.Unmarshal(raw, &res))
+	require.Contains(t, res, "error")
+	e := res["error"].(map[string]any)
+	assert.Contains(t, e["message"], "1100 files were submitted before the failure, 8900 were not")
+	d := e["details"].(map[string]any)
+	assert.Len(t, d["submitted"], upload.MaxListedPaths)
+	assert.Len(t, d["not_submitted"], upload.MaxListedPaths)
+	assert.EqualValues(t, 1100, d["submitted_count"])
+	assert.EqualValues(t, 8900, d["not_submitted_count"])
+	assert.Less(t, len(raw), 256<<10, "the error result stays far under 1 MB")
+}
+
+func mustJSON(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return b
 }
 
 func TestAddFilesErrors(t *testing.T) {
@@ -391,7 +523,7 @@ func TestAddFilesErrors(t *testing.T) {
 					params[k] = v
 				}
 			}
-			res := invoke(t, fastPipeline().AddFiles, params)
+			res := invoke(t, fast().AddFiles(), params)
 			require.Contains(t, res, "error")
 			e := res["error"].(map[string]any)
 			assert.Equal(t, tt.wantCode, e["code"])

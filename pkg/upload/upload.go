@@ -1,0 +1,130 @@
+package upload
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/vodflow/vodflow/pkg/action"
+	"github.com/vodflow/vodflow/pkg/config"
+	"github.com/vodflow/vodflow/pkg/events"
+	"github.com/vodflow/vodflow/pkg/expiring"
+	"github.com/vodflow/vodflow/pkg/notify"
+	"github.com/vodflow/vodflow/pkg/vodstation"
+	"github.com/vodflow/vodflow/pkg/webhook"
+)
+
+// Bounds of the per-container memories.
+const (
+	// MaxCategories bounds the categories kept by name.
+	MaxCategories = 64
+	// MaxRemembered bounds the uploads remembered for DEDUP_WINDOW.
+	MaxRemembered = 20000
+)
+
+// Uploader serves lookup-category and add-files and keeps, for the life of
+// a warm container, what they reuse.
+type Uploader struct {
+	now        func() time.Time
+	clientOpts []vodstation.Option
+	senderOpts []webhook.SenderOption
+
+	clients    *config.Clients
+	notifier   *notify.Notifier
+	categories *expiring.Cache[string, vodstation.Category]
+	submitted  *expiring.Cache[dedupKey, struct{}]
+}
+
+// Option configures an Uploader.
+type Option func(*Uploader)
+
+// WithClock sets the clock used for cache expiry.
+func WithClock(now func() time.Time) Option { return func(u *Uploader) { u.now = now } }
+
+// WithClientOptions passes options to every VOD Station client.
+func WithClientOptions(opts ...vodstation.Option) Option {
+	return func(u *Uploader) { u.clientOpts = append(u.clientOpts, opts...) }
+}
+
+// WithHTTPClient makes every VOD Station client send through hc.
+func WithHTTPClient(hc *http.Client) Option {
+	return WithClientOptions(vodstation.WithHTTPClient(hc))
+}
+
+// WithWebhookOptions passes options to every webhook sender.
+func WithWebhookOptions(opts ...webhook.SenderOption) Option {
+	return func(u *Uploader) { u.senderOpts = append(u.senderOpts, opts...) }
+}
+
+// New returns an Uploader with empty memories.
+func New(opts ...Option) *Uploader {
+	u := &Uploader{now: time.Now}
+	for _, o := range opts {
+		o(u)
+	}
+	u.clients = config.NewClients(u.clientOpts...)
+	u.notifier = notify.New(u.now, u.senderOpts...)
+	u.categories = expiring.New[string, vodstation.Category](MaxCategories, u.now)
+	u.submitted = expiring.New[dedupKey, struct{}](MaxRemembered, u.now)
+	return u
+}
+
+// reportFailure is both handlers' OnError: it sends submit_failed naming
+// the bucket and keys the failed activation leaves unsubmitted, read from
+// the error when it knows them, else (leniently) from the parameters.
+func (u *Uploader) reportFailure(ctx context.Context, p *action.Params, err error) {
+	var n config.Notify
+	if p.DecodeConfig(&n) != nil || !n.Enabled() {
+		return
+	}
+	f := failureOf(p, err)
+	u.notifier.ReportFailure(ctx, n, f, err)
+}
+
+// failureOf names what a failed activation leaves unsubmitted.
+func failureOf(p *action.Params, err error) notify.Failure {
+	if se, ok := asSubmitError(err); ok {
+		f := notify.Failure{Bucket: se.Bucket, Keys: se.NotSubmitted, Uncertain: se.Uncertain, NotSubmitted: se.NotSubmitted}
+		for _, s := range se.Submitted {
+			f.Submitted = append(f.Submitted, webhook.Submitted{Key: s.Path, FileID: s.FileID})
+		}
+		return f
+	}
+	var f notify.Failure
+	var names struct {
+		Bucket string          `json:"bucket_name"`
+		File   string          `json:"file_name"`
+		Object string          `json:"object_name"`
+		Paths  json.RawMessage `json:"paths"`
+	}
+	_ = action.DecodeFields(p.Payload, &names)
+	var paths []string
+	_ = json.Unmarshal(names.Paths, &paths)
+	if objs, derr := events.DecodeFields(p.Payload, events.DecodeAuto); derr == nil && len(paths) == 0 {
+		for _, o := range objs {
+			if f.Bucket == "" {
+				f.Bucket = o.Bucket
+			}
+			f.Keys = append(f.Keys, o.Key)
+		}
+	} else if len(paths) > 0 {
+		f.Keys = paths
+	} else if names.File != "" {
+		f.Keys = []string{names.File}
+	} else if names.Object != "" {
+		f.Keys = []string{names.Object}
+	}
+	if f.Bucket == "" {
+		f.Bucket = strings.TrimSpace(names.Bucket)
+	}
+	if f.Bucket == "" {
+		var b struct {
+			Bucket string `json:"BUCKET_NAME"`
+		}
+		_ = p.DecodeConfig(&b)
+		f.Bucket = strings.TrimSpace(b.Bucket)
+	}
+	return f
+}
