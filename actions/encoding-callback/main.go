@@ -6,9 +6,9 @@ package main
 
 import (
 	"github.com/vodflow/vodflow/pkg/action"
-	"github.com/vodflow/vodflow/pkg/pipeline"
+	"github.com/vodflow/vodflow/pkg/callback"
 )
 
 func main() {
-	action.Main("encoding-callback", pipeline.New().EncodingCallback)
+	action.Main("encoding-callback", callback.New().Action())
 }
