@@ -9,8 +9,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/vodflow/vodflow/pkg/action"
 	"github.com/vodflow/vodflow/pkg/paramsfile"
+	"github.com/vodflow/vodflow/pkg/redact"
 )
 
 // Step creates or updates one resource.
@@ -116,7 +116,7 @@ func SecretValues(params ...map[string]any) []string {
 	var out []string
 	for _, p := range params {
 		for k, v := range p {
-			if s, ok := v.(string); ok && s != "" && action.IsSecretName(k) {
+			if s, ok := v.(string); ok && s != "" && redact.IsSecretName(k) {
 				out = append(out, s)
 			}
 		}

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/vodflow/vodflow/pkg/action"
+	"github.com/vodflow/vodflow/pkg/redact"
 )
 
 // DefaultPackageName is the Cloud Functions package vodflow deploys into.
@@ -178,7 +178,7 @@ func (f *File) Placeholders() []string {
 func Masked(params map[string]any) map[string]any {
 	out := make(map[string]any, len(params))
 	for k, v := range params {
-		if action.IsSecretName(k) {
+		if redact.IsSecretName(k) {
 			if s, ok := v.(string); ok && s != "" {
 				v = "****"
 			}
