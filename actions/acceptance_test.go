@@ -239,7 +239,7 @@ func TestBadInputThenProcessStillServes(t *testing.T) {
 	res := fire(t, e, map[string]any{"object_name": 42})
 	body := errorOf(t, res)
 	assert.Equal(t, "invalid_parameter", body["code"])
-	assert.Equal(t, "invalid parameter object_name: got number, want a string", body["message"])
+	assert.Equal(t, "invalid parameter object_name: got a number, want a string", body["message"])
 	first := e.plat.LastResult("lookup-category").ActivationID
 
 	res = fire(t, e, map[string]any{"object_name": "uploads/ok.mp4"})

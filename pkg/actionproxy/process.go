@@ -63,6 +63,10 @@ const (
 type Options struct {
 	// Path is the action binary (the "exec" of an action zip). Required.
 	Path string
+	// NumericDeadline sends each activation's deadline as a JSON number,
+	// as the runtime's ACTION.md documents it, instead of the string the
+	// OpenWhisk invoker sends.
+	NumericDeadline bool
 	// Dir is the working directory of the action; empty means the current
 	// directory.
 	Dir string
@@ -524,8 +528,19 @@ type activation struct {
 	ActionVersion string          `json:"action_version"`
 	ActivationID  string          `json:"activation_id"`
 	TransactionID string          `json:"transaction_id"`
-	Deadline      string          `json:"deadline"`
+	Deadline      json.RawMessage `json:"deadline"`
 	APIKey        string          `json:"api_key,omitempty"`
+}
+
+// deadlineJSON is the deadline as the invoker sends it (a string of epoch
+// milliseconds), or as a number when Options.NumericDeadline asks for the
+// form the runtime's ACTION.md documents.
+func (p *Process) deadlineJSON(d time.Time) json.RawMessage {
+	ms := strconv.FormatInt(d.UnixMilli(), 10)
+	if p.opts.NumericDeadline {
+		return json.RawMessage(ms)
+	}
+	return json.RawMessage(strconv.Quote(ms))
 }
 
 // newID returns n random bytes as lower-case hex (OpenWhisk activation ids
@@ -612,7 +627,7 @@ func (p *Process) run(ctx context.Context, params any, timeout time.Duration) (*
 		ActionVersion: p.opts.ActionVersion,
 		ActivationID:  res.ActivationID,
 		TransactionID: newID(16),
-		Deadline:      strconv.FormatInt(deadline.UnixMilli(), 10),
+		Deadline:      p.deadlineJSON(deadline),
 		APIKey:        p.opts.APIKey,
 	})
 	if err != nil {

@@ -327,7 +327,7 @@ func TestLookupErrors(t *testing.T) {
 		{"missing category", base(url, map[string]any{"CATEGORY_NAME": nil, "object_name": "a.mp4"}), "missing_parameter", "missing parameter CATEGORY_NAME (or CATEGORY_ID)"},
 		{"unknown category", base(url, map[string]any{"CATEGORY_NAME": "nope", "object_name": "a.mp4"}), "category_not_found", `CATEGORY_NAME: no enabled VOD Station category is named "nope"`},
 		{"no object", base(url, nil), "missing_parameter", "missing parameter object_name"},
-		{"non-string object_name", base(url, map[string]any{"object_name": 12}), "invalid_parameter", "invalid parameter object_name: got number, want a string"},
+		{"non-string object_name", base(url, map[string]any{"object_name": 12}), "invalid_parameter", "invalid parameter object_name: got a number, want a string"},
 		{"no bucket anywhere", base(url, map[string]any{"BUCKET_NAME": nil, "object_name": "a.mp4"}), "missing_parameter", "missing parameter BUCKET_NAME"},
 		{"bad API_URL", base("vodstation.example", map[string]any{"object_name": "a.mp4"}), "invalid_parameter", "invalid parameter API_URL"},
 		{"bad TTL", base(url, map[string]any{"CATEGORY_CACHE_TTL": "-5", "object_name": "a.mp4"}), "invalid_parameter", "invalid parameter CATEGORY_CACHE_TTL"},
