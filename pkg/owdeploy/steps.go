@@ -203,7 +203,7 @@ func Invoke(cli *whisk.Client, pkg, name string, params map[string]any) (map[str
 		return m, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("openwhisk invoke %s/%s: %w", pkg, name, wrap("invoke", resp, err))
+		return nil, fmt.Errorf("openwhisk invoke %s/%s: %w", pkg, name, wrap("POST actions/"+pkg+"/"+name, resp, err))
 	}
 	if m == nil {
 		return nil, fmt.Errorf("openwhisk invoke %s/%s: the result is not a JSON object: %v", pkg, name, res)

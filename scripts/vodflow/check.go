@@ -71,7 +71,11 @@ func runCheck(_ context.Context, e *env, args []string) error {
 		}
 	} else {
 		for _, p := range rep.Problems {
-			fmt.Fprintf(e.stdout, "%-5s %s: %s\n", p.Level, p.Where, p.Message)
+			if p.Where == "" {
+				fmt.Fprintf(e.stdout, "%-5s %s\n", p.Level, p.Message)
+			} else {
+				fmt.Fprintf(e.stdout, "%-5s %s: %s\n", p.Level, p.Where, p.Message)
+			}
 		}
 		verdict := "ok: deploy would accept them"
 		if !rep.OK {
@@ -94,12 +98,12 @@ func checkFiles(paramsPath, manifestPath string, over overrides) []problem {
 	}
 	p, err := paramsfile.Load(paramsPath)
 	if err != nil {
-		add("error", paramsPath, "%v", err)
+		add("error", "", "%v", err)
 		return out
 	}
 	mf, err := manifest.Load(manifestPath)
 	if err != nil {
-		add("error", manifestPath, "%v", err)
+		add("error", "", "%v", err)
 		return out
 	}
 	bindings := mf.Bindings()
