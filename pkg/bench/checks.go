@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/vodflow/vodflow/pkg/bytesize"
 )
 
 // The targets of issue 7, from `vodflow bench` on a 2-core machine. Sizes
@@ -43,8 +45,8 @@ func status(ok bool) Status {
 	return StatusNotMet
 }
 
-// mb formats bytes as decimal megabytes.
-func mb(b int64) string { return fmt.Sprintf("%.2f MB", float64(b)/1e6) }
+// mb formats bytes as decimal megabytes, as the rest of the tool does.
+func mb(b int64) string { return bytesize.MB(b) }
 
 // checks builds the table rows of a report, in the issue's order.
 func checks(r *Report) []Check {
@@ -103,7 +105,7 @@ func checks(r *Report) []Check {
 			continue
 		}
 		add(fmt.Sprintf("%s: RSS growth, activation %d → %d", a.Name, g.Checkpoint, g.Activations),
-			fmt.Sprintf("%+.2f MB (VmRSS %s → %s, VmHWM %s → %s)", float64(g.GrowthBytes)/1e6,
+			fmt.Sprintf("%s (VmRSS %s → %s, VmHWM %s → %s)", bytesize.SignedMB(g.GrowthBytes),
 				mb(g.AtCheckpointBytes), mb(g.AtEndBytes), mb(g.HWMAtCheckpointBytes), mb(g.HWMAtEndBytes)),
 			target, st)
 	}

@@ -27,7 +27,8 @@ type Step struct {
 	Apply func(ctx context.Context) (note string, err error)
 }
 
-// PrintPlan writes the steps without applying them (a dry run).
+// PrintPlan writes the steps without applying them (a dry run). target
+// names what the plan is for, e.g. "ncp" or "ncp undeploy".
 func PrintPlan(w io.Writer, target string, steps []Step) {
 	fmt.Fprintf(w, "plan for %s (dry run: nothing is sent), %d steps:\n", target, len(steps))
 	for i, s := range steps {
@@ -45,34 +46,63 @@ func PrintPlan(w io.Writer, target string, steps []Step) {
 	}
 }
 
-// Apply runs the steps in order, writing one line per step. It stops at
-// the first failure and returns a *StepError. Any of secrets found in an
-// error text is replaced before it is returned.
+// NoteGone is the note of a removal step whose resource was not there
+// (a 404): already gone, which is not a failure.
+const NoteGone = "already gone"
+
+// Outcome is what one applied step did.
+type Outcome struct {
+	// Resource is the step's resource.
+	Resource string `json:"resource"`
+	// Note is the step's note, e.g. "already linked" or NoteGone.
+	Note string `json:"note,omitempty"`
+}
+
+// Apply runs deployment steps in order, writing one line per step; see
+// Run.
 func Apply(ctx context.Context, w io.Writer, target string, steps []Step, secrets []string) error {
+	_, err := Run(ctx, w, target, "deploy", steps, secrets)
+	return err
+}
+
+// Run runs the steps of a deploy or undeploy (verb) in order, writing one
+// line per step, and returns what each applied step did. It stops at the
+// first failure and returns a *StepError. Any of secrets found in an
+// error text is replaced before it is returned (through Redact).
+func Run(ctx context.Context, w io.Writer, target, verb string, steps []Step, secrets []string) ([]Outcome, error) {
 	var applied []string
+	var out []Outcome
 	for i, s := range steps {
 		note, err := s.Apply(ctx)
 		if err != nil {
 			fmt.Fprintf(w, "[%d/%d] %-40s FAILED\n", i+1, len(steps), s.Resource)
-			return &StepError{Target: target, Index: i + 1, Total: len(steps), Resource: s.Resource,
+			return out, &StepError{Target: target, Verb: verb, Index: i + 1, Total: len(steps), Resource: s.Resource,
 				Applied: applied, Err: redacted{err: err, secrets: secrets}}
 		}
+		out = append(out, Outcome{Resource: s.Resource, Note: note})
 		if note != "" {
 			note = " (" + note + ")"
 		}
 		fmt.Fprintf(w, "[%d/%d] %-40s ok%s\n", i+1, len(steps), s.Resource, note)
 		applied = append(applied, s.Resource)
 	}
-	return nil
+	return out, nil
 }
 
 // StepError reports the step that failed and the steps applied before it.
 type StepError struct {
-	Target       string
+	// Target is the deploy target, e.g. "ncp".
+	Target string
+	// Verb is "deploy" or "undeploy" (empty reads as deploy).
+	Verb string
+	// Index is the failed step's position (from 1) of Total.
 	Index, Total int
-	Resource     string
-	Applied      []string
-	Err          error
+	// Resource names the failed step's resource.
+	Resource string
+	// Applied lists the resources of the steps done before it.
+	Applied []string
+	// Err is the cause, with secrets redacted.
+	Err error
 }
 
 // Error implements error.
@@ -81,7 +111,11 @@ func (e *StepError) Error() string {
 	if len(e.Applied) > 0 {
 		done = strings.Join(e.Applied, ", ")
 	}
-	return fmt.Sprintf("%s deploy: step %d/%d, %s: %v; already applied: %s", e.Target, e.Index, e.Total, e.Resource, e.Err, done)
+	verb := e.Verb
+	if verb == "" {
+		verb = "deploy"
+	}
+	return fmt.Sprintf("%s %s: step %d/%d, %s: %v; already applied: %s", e.Target, verb, e.Index, e.Total, e.Resource, e.Err, done)
 }
 
 // Unwrap returns the cause.

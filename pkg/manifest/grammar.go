@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -166,6 +168,40 @@ func decodeStrict(n *yaml.Node, v any) error {
 	return nil
 }
 
+// yamlTypeRE matches yaml's type errors: "cannot unmarshal !!str `soon` into int".
+var yamlTypeRE = regexp.MustCompile("cannot unmarshal !!(\\w+) (`[^`]*` )?into (\\S+)")
+
+// yamlKinds rewords yaml's type errors with the kinds a user would say
+// ("got a string (soon), want a number") instead of YAML tags and Go types.
+func yamlKinds(msg string) string {
+	tags := map[string]string{"str": "a string", "int": "a number", "float": "a number", "bool": "a boolean",
+		"seq": "a list", "map": "a mapping", "null": "null", "binary": "binary data", "timestamp": "a time"}
+	return yamlTypeRE.ReplaceAllStringFunc(msg, func(m string) string {
+		sub := yamlTypeRE.FindStringSubmatch(m)
+		got := tags[sub[1]]
+		if got == "" {
+			got = "a " + sub[1]
+		}
+		if v := strings.Trim(strings.TrimSpace(sub[2]), "`"); v != "" {
+			got += " (" + v + ")"
+		}
+		want := "another kind"
+		switch t := sub[3]; {
+		case strings.HasPrefix(t, "int") || strings.HasPrefix(t, "uint") || strings.HasPrefix(t, "float"):
+			want = "a number"
+		case t == "string":
+			want = "a string"
+		case t == "bool":
+			want = "a boolean"
+		case strings.HasPrefix(t, "[]"):
+			want = "a list"
+		case strings.HasPrefix(t, "map") || strings.Contains(t, "."):
+			want = "a mapping"
+		}
+		return "got " + got + ", want " + want
+	})
+}
+
 // Load reads and parses a manifest file.
 func Load(path string) (*File, error) {
 	b, err := os.ReadFile(path)
@@ -186,7 +222,7 @@ func Parse(b []byte) (*File, error) {
 	dec.KnownFields(true)
 	var f File
 	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("parse: %w", err)
+		return nil, fmt.Errorf("parse: %s", yamlKinds(err.Error()))
 	}
 	if len(f.Packages) == 0 {
 		return nil, errors.New("parse: no packages")

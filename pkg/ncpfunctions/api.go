@@ -150,3 +150,40 @@ func ActionPath(pkg, action string) string {
 
 // TriggerPath is the path of a trigger.
 func TriggerPath(name string) string { return "/triggers/" + url.PathEscape(name) }
+
+// DeletePackage deletes a package. A package that is not there (HTTP
+// 404) reports gone, not an error.
+// NCP: Delete Package, https://api.ncloud-docs.com/docs/compute-cloudfunctions (v2.1).
+func (c *Client) DeletePackage(ctx context.Context, name string) (gone bool, err error) {
+	return notFound(c.do(ctx, http.MethodDelete, PackagePath(name), nil, nil, nil))
+}
+
+// DeleteAction deletes pkg/action (an action or a sequence). One that is
+// not there (HTTP 404) reports gone.
+// NCP: Delete Action, https://api.ncloud-docs.com/docs/compute-cloudfunctions (v2.1).
+func (c *Client) DeleteAction(ctx context.Context, pkg, action string) (gone bool, err error) {
+	return notFound(c.do(ctx, http.MethodDelete, ActionPath(pkg, action), nil, nil, nil))
+}
+
+// DeleteTrigger deletes a trigger. One that is not there (HTTP 404)
+// reports gone.
+// NCP: Delete Trigger, https://api.ncloud-docs.com/docs/compute-cloudfunctions (v2.1).
+func (c *Client) DeleteTrigger(ctx context.Context, name string) (gone bool, err error) {
+	return notFound(c.do(ctx, http.MethodDelete, TriggerPath(name), nil, nil, nil))
+}
+
+// UnlinkAction removes the link from a trigger to pkg/action. A link (or
+// trigger) that is not there (HTTP 404) reports gone.
+// NCP: Delete Trigger Link Action, https://api.ncloud-docs.com/docs/compute-cloudfunctions (v2.1).
+func (c *Client) UnlinkAction(ctx context.Context, trigger, pkg, action string) (gone bool, err error) {
+	return notFound(c.do(ctx, http.MethodDelete, TriggerPath(trigger)+"/link-action", nil, LinkBody{Action: action, Package: pkg}, nil))
+}
+
+// notFound turns an HTTP 404 into gone.
+func notFound(err error) (gone bool, _ error) {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound {
+		return true, nil
+	}
+	return false, err
+}

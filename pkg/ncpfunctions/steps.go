@@ -145,3 +145,46 @@ func Steps(c *Client, d *manifest.Deployment, code map[string][]byte, s Settings
 	}
 	return steps, nil
 }
+
+// UndeploySteps plans the removal of what Steps deploys, in the reverse
+// order: each rule's link, each trigger, each sequence, each action (last
+// first), then the package. A resource that is already gone (HTTP 404)
+// is a step done with the note deploy.NoteGone.
+func UndeploySteps(c *Client, d *manifest.Deployment) []deploy.Step {
+	pkg := d.Package.Name
+	var steps []deploy.Step
+	add := func(resource, method, path string, show any, del func(ctx context.Context) (bool, error)) {
+		steps = append(steps, deploy.Step{Resource: resource, Request: method + " " + c.URI(path, nil), Show: show,
+			Apply: func(ctx context.Context) (string, error) {
+				gone, err := del(ctx)
+				if gone {
+					return deploy.NoteGone, nil
+				}
+				return "", err
+			}})
+	}
+	for i := len(d.Rules) - 1; i >= 0; i-- {
+		trigger, target := d.Rules[i].Trigger, d.Rules[i].Action
+		link := LinkBody{Action: target, Package: pkg}
+		add("link "+trigger+" → "+pkg+"/"+target, http.MethodDelete, TriggerPath(trigger)+"/link-action", link,
+			func(ctx context.Context) (bool, error) { return c.UnlinkAction(ctx, trigger, pkg, target) })
+	}
+	for i := len(d.Triggers) - 1; i >= 0; i-- {
+		name := d.Triggers[i].Name
+		add("trigger "+name, http.MethodDelete, TriggerPath(name), nil,
+			func(ctx context.Context) (bool, error) { return c.DeleteTrigger(ctx, name) })
+	}
+	for i := len(d.Sequences) - 1; i >= 0; i-- {
+		name := d.Sequences[i].Name
+		add("sequence "+pkg+"/"+name, http.MethodDelete, ActionPath(pkg, name), nil,
+			func(ctx context.Context) (bool, error) { return c.DeleteAction(ctx, pkg, name) })
+	}
+	for i := len(d.Actions) - 1; i >= 0; i-- {
+		name := d.Actions[i].Name
+		add("action "+pkg+"/"+name, http.MethodDelete, ActionPath(pkg, name), nil,
+			func(ctx context.Context) (bool, error) { return c.DeleteAction(ctx, pkg, name) })
+	}
+	add("package "+pkg, http.MethodDelete, PackagePath(pkg), nil,
+		func(ctx context.Context) (bool, error) { return c.DeletePackage(ctx, pkg) })
+	return steps
+}

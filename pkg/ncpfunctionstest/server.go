@@ -35,7 +35,9 @@ func (r Request) JSON(v any) error { return json.Unmarshal(r.Body, v) }
 // InvokeFunc answers an invoke of pkg/action with params.
 type InvokeFunc func(pkg, action string, params map[string]any) map[string]any
 
-// Server is the fake API.
+// Server is the fake API. It stores what PUT and POST create and removes
+// what DELETE names, with the platform's ordering rules: a package
+// holding actions and an action still linked to a trigger are refused.
 type Server struct {
 	*httptest.Server
 	accessKey, secretKey string
@@ -213,6 +215,75 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		s.links[key] = true
 		writeJSON(w, http.StatusOK, map[string]any{"content": map[string]any{}})
+	case r.Method == http.MethodDelete:
+		s.delete(w, parts, body)
+	default:
+		apiError(w, http.StatusNotFound, "300", "Not Found Exception")
+	}
+}
+
+// delete serves the DELETE calls: a package (refused while it holds
+// actions), an action, a trigger (with its links), a link. What is not
+// there answers 404 with NCP's not-found code. The refusals' codes
+// (80102, 80306) are the fake's own: NCP documents none.
+func (s *Server) delete(w http.ResponseWriter, parts []string, body []byte) {
+	deleted := func() { writeJSON(w, http.StatusOK, map[string]any{"content": map[string]any{}}) }
+	switch {
+	case len(parts) == 2 && parts[0] == "packages":
+		if _, ok := s.packages[parts[1]]; !ok {
+			apiError(w, http.StatusNotFound, "80101", "PACKAGE_NOT_FOUND")
+			return
+		}
+		for k := range s.actions {
+			if strings.HasPrefix(k, parts[1]+"/") {
+				apiError(w, http.StatusConflict, "80102", "PACKAGE_NOT_EMPTY")
+				return
+			}
+		}
+		delete(s.packages, parts[1])
+		deleted()
+	case len(parts) == 4 && parts[0] == "packages" && parts[2] == "actions":
+		key := parts[1] + "/" + parts[3]
+		if _, ok := s.actions[key]; !ok {
+			apiError(w, http.StatusNotFound, "80301", "ACTION_NOT_FOUND")
+			return
+		}
+		for link := range s.links {
+			if strings.HasSuffix(link, " → "+key) {
+				apiError(w, http.StatusConflict, "80306", "ACTION_IS_LINKED")
+				return
+			}
+		}
+		delete(s.actions, key)
+		delete(s.types, key)
+		deleted()
+	case len(parts) == 2 && parts[0] == "triggers":
+		if _, ok := s.triggers[parts[1]]; !ok {
+			apiError(w, http.StatusNotFound, "80501", "TRIGGER_NOT_FOUND")
+			return
+		}
+		for link := range s.links {
+			if strings.HasPrefix(link, parts[1]+" → ") {
+				delete(s.links, link)
+			}
+		}
+		delete(s.triggers, parts[1])
+		delete(s.types, "trigger "+parts[1])
+		deleted()
+	case len(parts) == 3 && parts[0] == "triggers" && parts[2] == "link-action":
+		var link struct{ Action, Package string }
+		_ = json.Unmarshal(body, &link)
+		if _, ok := s.triggers[parts[1]]; !ok {
+			apiError(w, http.StatusNotFound, "80501", "TRIGGER_NOT_FOUND")
+			return
+		}
+		key := parts[1] + " → " + link.Package + "/" + link.Action
+		if !s.links[key] {
+			apiError(w, http.StatusNotFound, "80902", "RULE_NOT_FOUND")
+			return
+		}
+		delete(s.links, key)
+		deleted()
 	default:
 		apiError(w, http.StatusNotFound, "300", "Not Found Exception")
 	}

@@ -32,7 +32,8 @@ func (r Request) JSON(v any) error { return json.Unmarshal(r.Body, v) }
 // InvokeFunc answers an invoke of name ("pkg/action") with params.
 type InvokeFunc func(name string, params map[string]any) map[string]any
 
-// Server is the fake controller.
+// Server is the fake controller. PUT stores an entity, DELETE removes it
+// (404 when it is not there; 409 for a package that still holds actions).
 type Server struct {
 	*httptest.Server
 	auth string
@@ -157,7 +158,35 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			status = http.StatusBadGateway
 		}
 		writeJSON(w, status, result)
+	case r.Method == http.MethodDelete:
+		s.delete(w, kind, req.Path)
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]any{"error": "not found", "code": "x7"})
 	}
+}
+
+// delete removes an entity: 404 when it is not there, and 409 for a
+// package that still holds actions, as the controller answers.
+func (s *Server) delete(w http.ResponseWriter, kind, path string) {
+	body, ok := s.entities[path]
+	if !ok {
+		writeJSON(w, http.StatusNotFound, map[string]any{"error": "The requested resource does not exist.", "code": "x8"})
+		return
+	}
+	if kind == "packages" {
+		pkg := strings.TrimPrefix(path, "packages/")
+		for k := range s.entities {
+			if strings.HasPrefix(k, "actions/"+pkg+"/") {
+				writeJSON(w, http.StatusConflict, map[string]any{"error": "Package not empty.", "code": "x9"})
+				return
+			}
+		}
+	}
+	delete(s.entities, path)
+	if kind == "rules" {
+		delete(s.status, strings.TrimPrefix(path, "rules/"))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
 }

@@ -203,10 +203,67 @@ func Invoke(cli *whisk.Client, pkg, name string, params map[string]any) (map[str
 		return m, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("openwhisk invoke %s/%s: %w", pkg, name, wrap("invoke", resp, err))
+		return nil, fmt.Errorf("openwhisk invoke %s/%s: %w", pkg, name, wrap("POST actions/"+pkg+"/"+name, resp, err))
 	}
 	if m == nil {
 		return nil, fmt.Errorf("openwhisk invoke %s/%s: the result is not a JSON object: %v", pkg, name, res)
 	}
 	return m, nil
+}
+
+// UndeploySteps plans the removal of what Steps deploys, in the reverse
+// order: each rule (set inactive, then deleted), each trigger, each
+// sequence, each action (last first), then the package. A resource that
+// is already gone (HTTP 404) is a step done with the note
+// deploy.NoteGone.
+func UndeploySteps(cli *whisk.Client, d *manifest.Deployment) []deploy.Step {
+	pkg := d.Package.Name
+	var steps []deploy.Step
+	add := func(resource, request string, del func() (*http.Response, error)) {
+		steps = append(steps, deploy.Step{Resource: resource, Request: request, Apply: func(context.Context) (string, error) {
+			resp, err := del()
+			if err != nil && resp != nil && resp.StatusCode == http.StatusNotFound {
+				return deploy.NoteGone, nil
+			}
+			return "", err
+		}})
+	}
+	for i := len(d.Rules) - 1; i >= 0; i-- {
+		r := d.Rules[i]
+		name := r.Name
+		add("rule "+name+": "+r.Trigger+" → "+pkg+"/"+r.Action, "POST rules/"+name+" {status: inactive}, then DELETE rules/"+name,
+			func() (*http.Response, error) {
+				if _, resp, err := cli.Rules.SetState(name, "inactive"); err != nil {
+					return resp, wrap("deactivate rule "+name, resp, err)
+				}
+				resp, err := cli.Rules.Delete(name)
+				return resp, wrap("delete rule "+name, resp, err)
+			})
+	}
+	for i := len(d.Triggers) - 1; i >= 0; i-- {
+		name := d.Triggers[i].Name
+		add("trigger "+name, "DELETE triggers/"+name, func() (*http.Response, error) {
+			_, resp, err := cli.Triggers.Delete(name)
+			return resp, wrap("delete trigger "+name, resp, err)
+		})
+	}
+	for i := len(d.Sequences) - 1; i >= 0; i-- {
+		name := pkg + "/" + d.Sequences[i].Name
+		add("sequence "+name, "DELETE actions/"+name, func() (*http.Response, error) {
+			resp, err := cli.Actions.Delete(name)
+			return resp, wrap("delete sequence "+name, resp, err)
+		})
+	}
+	for i := len(d.Actions) - 1; i >= 0; i-- {
+		name := pkg + "/" + d.Actions[i].Name
+		add("action "+name, "DELETE actions/"+name, func() (*http.Response, error) {
+			resp, err := cli.Actions.Delete(name)
+			return resp, wrap("delete action "+name, resp, err)
+		})
+	}
+	add("package "+pkg, "DELETE packages/"+pkg, func() (*http.Response, error) {
+		resp, err := cli.Packages.Delete(pkg)
+		return resp, wrap("delete package "+pkg, resp, err)
+	})
+	return steps
 }

@@ -3,8 +3,11 @@ package paramsfile
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -57,7 +60,7 @@ func (n *Number) UnmarshalJSON(b []byte) error {
 	}
 	var num json.Number
 	if err := json.Unmarshal(b, &num); err != nil {
-		return fmt.Errorf("want a number or a string, got %s", b)
+		return fmt.Errorf("a VPC or subnet number: want a number or a string, got %s", b)
 	}
 	*n = Number(num.String())
 	return nil
@@ -131,7 +134,10 @@ func Parse(b []byte) (*File, error) {
 	dec.DisallowUnknownFields()
 	var f File
 	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("decode: %w", err)
+		return nil, decodeError(err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("unexpected data after the JSON object, at byte %d", dec.InputOffset())
 	}
 	if err := f.Deploy.Validate(); err != nil {
 		return nil, err
@@ -143,6 +149,58 @@ func Parse(b []byte) (*File, error) {
 		f.Trigger.Name = "vodflow-upload"
 	}
 	return &f, nil
+}
+
+// decodeError words a decoding error as a user would say it: the field's
+// path and the JSON kinds, not Go's type names.
+func decodeError(err error) error {
+	var typ *json.UnmarshalTypeError
+	var syn *json.SyntaxError
+	switch {
+	case errors.As(err, &typ):
+		return fmt.Errorf("%s: got %s, want %s", typ.Field, article(typ.Value), wantKind(typ.Type))
+	case errors.As(err, &syn):
+		return fmt.Errorf("not valid JSON: %v (at byte %d)", syn, syn.Offset)
+	case errors.Is(err, io.EOF):
+		return errors.New("empty: want one JSON object")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("not valid JSON: it ends early")
+	}
+	return errors.New(strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// article names a JSON kind as decoding errors report it ("number",
+// "array", …), with an article: "a number", "a list".
+func article(kind string) string {
+	switch kind {
+	case "array":
+		return "a list"
+	case "object":
+		return "an object"
+	case "bool":
+		return "a boolean"
+	case "null":
+		return "null"
+	}
+	return "a " + kind
+}
+
+// wantKind names the JSON kind a Go type decodes from.
+func wantKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8,
+		reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return "another kind"
 }
 
 // ActionParameters returns an action's default parameters (never nil).

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 
 	"github.com/vodflow/vodflow/pkg/bench"
 	"github.com/vodflow/vodflow/pkg/localrun"
@@ -14,8 +12,8 @@ import (
 // emulator and prints the figures next to their targets (or the report as
 // JSON). It exits non-zero only when a burst lost or duplicated an upload:
 // performance figures are reported, not enforced.
-func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench", stderr)
+func runBench(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("bench")
 	asJSON := fs.Bool("json", false, "print the report as JSON instead of a table")
 	burst := fs.Int("burst", 0, "concurrent uploads through pools of warm processes; 0 skips the burst")
 	procs := fs.Int("procs", bench.DefaultProcs, "warm processes per action in the burst")
@@ -25,18 +23,20 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	samples := fs.Int("samples", bench.DefaultSamples, "warm activations timed per action")
 	cold := fs.Int("cold", bench.DefaultColdStarts, "processes started per action to time cold starts")
 	warmUploads := fs.Int("warm-uploads", bench.DefaultWarmUploads, "warm uploads counted for API calls per upload")
-	timeout := fs.Duration("timeout", localrun.DefaultTimeout, "per-activation timeout")
-	if err := fs.Parse(args); err != nil {
+	timeout := durationFlag(fs, "timeout", localrun.DefaultTimeout, "per-activation timeout, a positive `DURATION`")
+	pos, err := parse(fs, e, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("bench: unexpected arguments %q", fs.Args())
+	stdout, stderr := e.stdout, e.stderr
+	if len(pos) > 0 {
+		return usagef("bench", "unexpected arguments: %q", pos)
 	}
 	if *burst < 0 || *procs < 1 || *activations < 10 || *samples < 1 || *cold < 1 || *warmUploads < 1 || *redeliver < 0 {
-		return fmt.Errorf("bench: --burst must be ≥ 0, --procs, --samples, --cold, --warm-uploads ≥ 1, --activations ≥ 10, --redeliver ≥ 0")
+		return usagef("bench", "--burst must be ≥ 0, --procs, --samples, --cold, --warm-uploads ≥ 1, --activations ≥ 10, --redeliver ≥ 0")
 	}
 	if *throttle < 0 || *throttle >= 1 {
-		return fmt.Errorf("bench: --throttle is %g, want a fraction in [0, 1)", *throttle)
+		return usagef("bench", "--throttle is %g, want a fraction in [0, 1)", *throttle)
 	}
 	root, err := moduleRoot()
 	if err != nil {
@@ -55,10 +55,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return fmt.Errorf("bench: encode the report: %w", err)
+		if err := writeJSON(stdout, rep); err != nil {
+			return fmt.Errorf("encode the report: %w", err)
 		}
 	} else if err := rep.WriteTable(stdout); err != nil {
 		return err

@@ -82,7 +82,8 @@ func (d *demoLoop) Close() {
 
 // follow waits until every submitted file has its file_complete (or an
 // encoding_failed) event, prints the events and the playback URLs.
-func (d *demoLoop) follow(ctx context.Context, w io.Writer, res map[string]any, timeout time.Duration) error {
+// The events and URLs also go into rep; a wait is said on progress.
+func (d *demoLoop) follow(ctx context.Context, w, progress io.Writer, res map[string]any, timeout time.Duration, rep *runReport) error {
 	files, _ := res["files"].([]any)
 	want := map[string]bool{}
 	for _, f := range files {
@@ -96,6 +97,7 @@ func (d *demoLoop) follow(ctx context.Context, w io.Writer, res map[string]any, 
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	done := begin(progress, "waiting for the emulator's encoding callbacks of %d file(s) (up to %s)…", len(want), timeout)
 	evs, err := d.receiver.Wait(ctx, func(evs []webhook.Event) bool {
 		done := 0
 		for id := range want {
@@ -110,13 +112,16 @@ func (d *demoLoop) follow(ctx context.Context, w io.Writer, res map[string]any, 
 	})
 	for _, ev := range evs {
 		fmt.Fprintf(w, "webhook %-18s %s file %s%s\n", ev.Type, ev.ID, ev.FileID, eventDetail(ev))
+		rep.Webhooks = append(rep.Webhooks, webhookReport{Type: ev.Type, ID: ev.ID, FileID: ev.FileID, Detail: strings.TrimSpace(eventDetail(ev))})
 	}
 	if err != nil {
 		return fmt.Errorf("the callback loop did not finish within %s: %w", timeout, err)
 	}
+	done("got %d webhook events", len(evs))
 	for _, ev := range evs {
 		if ev.Type == webhook.TypeFileComplete && ev.Playback != nil {
 			fmt.Fprintf(w, "playable: file %s (%s) HLS %s\n", ev.FileID, ev.Key, ev.Playback.HLS)
+			rep.Playable = append(rep.Playable, ev.Playback.HLS)
 		}
 	}
 	for _, dl := range d.receiver.Deliveries() {

@@ -9,10 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/apache/openwhisk-client-go/whisk"
 
 	"github.com/vodflow/vodflow/pkg/actionzip"
+	"github.com/vodflow/vodflow/pkg/bytesize"
 	"github.com/vodflow/vodflow/pkg/deploy"
 	"github.com/vodflow/vodflow/pkg/manifest"
 	"github.com/vodflow/vodflow/pkg/ncpfunctions"
@@ -64,10 +66,21 @@ type loaded struct {
 	kind               string
 }
 
-func (t *targetFlags) load(stdout io.Writer, allowPlaceholders bool) (*loaded, error) {
-	if t.target != targetNCP && t.target != targetOpenWhisk {
-		return nil, fmt.Errorf("--target %q: want %s or %s", t.target, targetNCP, targetOpenWhisk)
+// checkTarget refuses a missing or unknown --target (a usage error).
+func (t *targetFlags) checkTarget(cmd string) error {
+	switch t.target {
+	case targetNCP, targetOpenWhisk:
+		return nil
+	case "":
+		return usagef(cmd, "--target is required: %s or %s", targetNCP, targetOpenWhisk)
 	}
+	return usagef(cmd, "--target %q: want %s or %s", t.target, targetNCP, targetOpenWhisk)
+}
+
+// load reads params.json (with over applied), the manifest, and resolves
+// them. Placeholders are an error unless allowed (a dry run), then a note
+// on stdout.
+func (t *targetFlags) load(stdout io.Writer, over overrides, allowPlaceholders bool) (*loaded, error) {
 	root, err := moduleRoot()
 	if err != nil {
 		return nil, err
@@ -76,12 +89,6 @@ func (t *targetFlags) load(stdout io.Writer, allowPlaceholders bool) (*loaded, e
 	if err != nil {
 		return nil, err
 	}
-	if ph := params.Placeholders(); len(ph) > 0 {
-		if !allowPlaceholders {
-			return nil, fmt.Errorf("%s still has placeholder values: %s", t.params, strings.Join(ph, ", "))
-		}
-		fmt.Fprintf(stdout, "note: %s still has placeholder values: %s\n", t.params, strings.Join(ph, ", "))
-	}
 	path := t.manifest
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(root, path)
@@ -89,6 +96,15 @@ func (t *targetFlags) load(stdout io.Writer, allowPlaceholders bool) (*loaded, e
 	file, err := manifest.Load(path)
 	if err != nil {
 		return nil, err
+	}
+	if err := over.apply(params, file.Bindings()); err != nil {
+		return nil, err
+	}
+	if ph := params.Placeholders(); len(ph) > 0 {
+		if !allowPlaceholders {
+			return nil, fmt.Errorf("%s still has placeholder values: %s (fill them in, or set them with -p KEY=VALUE)", t.params, strings.Join(ph, ", "))
+		}
+		fmt.Fprintf(stdout, "note: %s still has placeholder values: %s\n", t.params, strings.Join(ph, ", "))
 	}
 	vars, err := manifest.VarsFromParams(params)
 	if err != nil {
@@ -104,7 +120,7 @@ func (t *targetFlags) load(stdout io.Writer, allowPlaceholders bool) (*loaded, e
 	}
 	if kind != "" {
 		if _, err := actionzip.ExecEnv(kind); err != nil {
-			return nil, fmt.Errorf("--kind: %w", err)
+			return nil, fmt.Errorf("--kind %q: want a Go kind such as go:1.19", kind)
 		}
 	}
 	return &loaded{root: root, manifestPath: path, params: params, dep: dep, kind: kind}, nil
@@ -121,7 +137,7 @@ func (l *loaded) kindOf(a manifest.ActionSpec) string {
 // code returns each action's zip: built for its kind from actions/<name>
 // (the function's file name), or with noBuild read from the function's
 // path and checked.
-func (l *loaded) code(ctx context.Context, noBuild bool, stdout io.Writer) (map[string][]byte, error) {
+func (l *loaded) code(ctx context.Context, noBuild bool, stdout, progress io.Writer) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	available, err := actionzip.Actions(l.root)
 	if err != nil {
@@ -149,7 +165,12 @@ func (l *loaded) code(ctx context.Context, noBuild bool, stdout io.Writer) (map[
 			if !contains(available, src) {
 				return nil, fmt.Errorf("action %s: function %s: there is no actions/%s to build (use --no-build with a built zip)", a.Name, a.Function, src)
 			}
+			start := time.Now()
+			fmt.Fprintf(progress, "building %s for linux/amd64, kind %s…\n", a.Function, kind)
+			stop := ticking(progress, "building "+a.Function)
 			built, err := actionzip.Build(ctx, l.root, tmp, kind, []string{src})
+			stop()
+			fmt.Fprintf(progress, "  built in %s\n", took(time.Since(start)))
 			if err != nil {
 				return nil, err
 			}
@@ -164,7 +185,7 @@ func (l *loaded) code(ctx context.Context, noBuild bool, stdout io.Writer) (map[
 		if info.ExecEnv != env {
 			return nil, fmt.Errorf("action %s: %s has exec.env %q, but kind %s needs %q (rebuild with vodflow build --kind %s)", a.Name, a.Function, info.ExecEnv, kind, env, kind)
 		}
-		fmt.Fprintf(stdout, "%-28s %8.2f MB  (%s, %s)\n", a.Function, float64(len(zip))/(1<<20), kind, env)
+		fmt.Fprintf(stdout, "%-28s %8s  (%d bytes, %s, %s)\n", a.Function, bytesize.MB(int64(len(zip))), len(zip), kind, env)
 		out[a.Name] = zip
 	}
 	return out, nil
@@ -245,30 +266,39 @@ func first(vals ...string) string {
 	return ""
 }
 
-func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("deploy", stderr)
+func runDeploy(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("deploy")
 	var t targetFlags
 	t.register(fs)
 	dryRun := fs.Bool("dry-run", false, "print the plan (secrets masked) and send nothing")
 	noBuild := fs.Bool("no-build", false, "deploy the zips at the manifest's function paths instead of building them")
-	if err := fs.Parse(args); err != nil {
+	over := registerOverrides(fs, "over params.json before the manifest is filled in")
+	asJSON := fs.Bool("json", false, "print what was applied (or the plan) as JSON on stdout; the progress goes to stderr")
+	pos, err := parse(fs, e, args)
+	if err != nil {
 		return err
 	}
-	l, err := t.load(stdout, *dryRun)
+	if len(pos) > 0 {
+		return usagef("deploy", "unexpected arguments: %q", pos)
+	}
+	if err := t.checkTarget("deploy"); err != nil {
+		return err
+	}
+	w := e.stdout
+	if *asJSON {
+		w = e.stderr
+	}
+	l, err := t.load(w, *over, *dryRun)
 	if err != nil {
 		return err
 	}
 	var code map[string][]byte
 	if !*dryRun || *noBuild {
-		if code, err = l.code(ctx, *noBuild, stdout); err != nil {
+		if code, err = l.code(ctx, *noBuild, w, e.stderr); err != nil {
 			return err
 		}
 	}
-	secrets := deploy.SecretValues(l.params.Package.Parameters, l.params.Trigger.Parameters)
-	for _, a := range l.params.Actions {
-		secrets = append(secrets, deploy.SecretValues(a.Parameters)...)
-	}
-
+	secrets := l.secrets()
 	var steps []deploy.Step
 	switch t.target {
 	case targetNCP:
@@ -279,29 +309,164 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if steps, err = ncpfunctions.Steps(c, l.dep, code, s); err != nil {
 			return err
 		}
-		secrets = append(secrets, deployCredentials(l.params).SecretKey.Reveal())
-		fmt.Fprintf(stdout, "target ncp: %s, platform %s, access key %s\n", c.BaseURL(), c.Platform(), deployCredentials(l.params).AccessKey)
+		fmt.Fprintf(w, "target ncp: %s, platform %s, access key %s\n", c.BaseURL(), c.Platform(), deployCredentials(l.params).AccessKey)
 	case targetOpenWhisk:
-		cli, cfg, err := t.owClient()
-		if err != nil && !(*dryRun && (errors.Is(err, owdeploy.ErrNoAPIHost) || errors.Is(err, owdeploy.ErrNoAuth))) {
+		cli, cfg, err := t.owClientOrDry(*dryRun)
+		if err != nil {
 			return err
-		}
-		if cli == nil { // a dry run needs no connection
-			if cli, err = whisk.NewClient(nil, &whisk.Config{Host: "https://openwhisk.invalid", Namespace: cfg.Namespace}); err != nil {
-				return err
-			}
 		}
 		steps = owdeploy.Steps(cli, l.dep, code, l.kind)
 		secrets = append(secrets, cfg.Auth)
-		fmt.Fprintf(stdout, "target openwhisk: %s, kind %s\n", cfg, l.kind)
+		fmt.Fprintf(w, "target openwhisk: %s, kind %s\n", cfg, l.kind)
 	}
-	if *dryRun {
-		deploy.PrintPlan(stdout, t.target, steps)
-		return nil
-	}
-	if err := deploy.Apply(ctx, stdout, t.target, steps, secrets); err != nil {
+	return applySteps(ctx, e, w, stepsRun{target: t.target, verb: "deploy", pkg: l.dep.Package.Name, dryRun: *dryRun, asJSON: *asJSON}, steps, secrets)
+}
+
+func runUndeploy(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("undeploy")
+	var t targetFlags
+	t.register(fs)
+	dryRun := fs.Bool("dry-run", false, "print the plan and send nothing")
+	over := registerOverrides(fs, "over params.json before the manifest is filled in (names come from it)")
+	asJSON := fs.Bool("json", false, "print what was removed and what was already gone (or the plan) as JSON on stdout")
+	pos, err := parse(fs, e, args)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "deployed %s: %d steps applied\n", l.dep.Package.Name, len(steps))
+	if len(pos) > 0 {
+		return usagef("undeploy", "unexpected arguments: %q", pos)
+	}
+	if err := t.checkTarget("undeploy"); err != nil {
+		return err
+	}
+	w := e.stdout
+	if *asJSON {
+		w = e.stderr
+	}
+	l, err := t.load(w, *over, *dryRun)
+	if err != nil {
+		return err
+	}
+	secrets := l.secrets()
+	var steps []deploy.Step
+	switch t.target {
+	case targetNCP:
+		c, _, err := t.ncpClient(l)
+		if err != nil {
+			return err
+		}
+		steps = ncpfunctions.UndeploySteps(c, l.dep)
+		fmt.Fprintf(w, "target ncp: %s, platform %s, access key %s\n", c.BaseURL(), c.Platform(), deployCredentials(l.params).AccessKey)
+	case targetOpenWhisk:
+		cli, cfg, err := t.owClientOrDry(*dryRun)
+		if err != nil {
+			return err
+		}
+		steps = owdeploy.UndeploySteps(cli, l.dep)
+		secrets = append(secrets, cfg.Auth)
+		fmt.Fprintf(w, "target openwhisk: %s\n", cfg)
+	}
+	return applySteps(ctx, e, w, stepsRun{target: t.target, verb: "undeploy", pkg: l.dep.Package.Name, dryRun: *dryRun, asJSON: *asJSON}, steps, secrets)
+}
+
+// secrets are the values no output may show: every secret-named
+// parameter of params.json and the deploy credentials' secret key.
+func (l *loaded) secrets() []string {
+	secrets := deploy.SecretValues(l.params.Package.Parameters, l.params.Trigger.Parameters)
+	for _, a := range l.params.Actions {
+		secrets = append(secrets, deploy.SecretValues(a.Parameters)...)
+	}
+	return append(secrets, deployCredentials(l.params).SecretKey.Reveal())
+}
+
+// owClientOrDry is owClient, except that a dry run needs no API host or
+// auth key: it plans against a placeholder host.
+func (t *targetFlags) owClientOrDry(dryRun bool) (*whisk.Client, owdeploy.Config, error) {
+	cli, cfg, err := t.owClient()
+	if err != nil && !(dryRun && (errors.Is(err, owdeploy.ErrNoAPIHost) || errors.Is(err, owdeploy.ErrNoAuth))) {
+		return nil, cfg, err
+	}
+	if cli == nil {
+		if cli, err = whisk.NewClient(nil, &whisk.Config{Host: "https://openwhisk.invalid", Namespace: cfg.Namespace}); err != nil {
+			return nil, cfg, err
+		}
+	}
+	return cli, cfg, nil
+}
+
+// stepsRun says what a list of steps is for.
+type stepsRun struct {
+	target, verb, pkg string
+	dryRun, asJSON    bool
+}
+
+// stepsReport is deploy's and undeploy's --json output.
+type stepsReport struct {
+	Target  string           `json:"target"`
+	Verb    string           `json:"verb"`
+	Package string           `json:"package"`
+	DryRun  bool             `json:"dry_run"`
+	Plan    []plannedStep    `json:"plan,omitempty"`
+	Applied []deploy.Outcome `json:"applied,omitempty"`
+	Gone    []string         `json:"already_gone,omitempty"`
+	MS      float64          `json:"ms"`
+}
+
+// plannedStep is one step of a dry run's plan.
+type plannedStep struct {
+	Resource string `json:"resource"`
+	Request  string `json:"request"`
+	Body     any    `json:"body,omitempty"`
+}
+
+// applySteps prints the plan (a dry run) or applies the steps with a
+// progress line per step, and reports the outcome.
+func applySteps(ctx context.Context, e *env, w io.Writer, r stepsRun, steps []deploy.Step, secrets []string) error {
+	rep := stepsReport{Target: r.target, Verb: r.verb, Package: r.pkg, DryRun: r.dryRun}
+	if r.dryRun {
+		name := r.target
+		if r.verb != "deploy" {
+			name += " " + r.verb
+		}
+		deploy.PrintPlan(w, name, steps)
+		if !r.asJSON {
+			return nil
+		}
+		for _, s := range steps {
+			rep.Plan = append(rep.Plan, plannedStep{Resource: s.Resource, Request: s.Request, Body: s.Show})
+		}
+		return writeJSON(e.stdout, rep)
+	}
+	done := begin(e.stderr, "%s: %d steps on %s…", verbing(r.verb), len(steps), r.target)
+	start := time.Now()
+	outcomes, err := deploy.Run(ctx, w, r.target, r.verb, steps, secrets)
+	if err != nil {
+		return err
+	}
+	rep.Applied, rep.MS = outcomes, ms(time.Since(start))
+	for _, o := range outcomes {
+		if o.Note == deploy.NoteGone {
+			rep.Gone = append(rep.Gone, o.Resource)
+		}
+	}
+	switch {
+	case r.verb == "undeploy" && len(rep.Gone) > 0:
+		fmt.Fprintf(w, "undeployed %s: %d removed, %d already gone (%s)\n", r.pkg, len(steps)-len(rep.Gone), len(rep.Gone), strings.Join(rep.Gone, ", "))
+	case r.verb == "undeploy":
+		fmt.Fprintf(w, "undeployed %s: %d removed\n", r.pkg, len(steps))
+	default:
+		fmt.Fprintf(w, "deployed %s: %d steps applied\n", r.pkg, len(steps))
+	}
+	done("%s", r.verb+"ed "+r.pkg)
+	if r.asJSON {
+		return writeJSON(e.stdout, rep)
+	}
 	return nil
+}
+
+func verbing(verb string) string {
+	if verb == "undeploy" {
+		return "undeploying"
+	}
+	return "deploying"
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/vodflow/vodflow/pkg/vodstationtest"
 )
@@ -15,6 +14,7 @@ const (
 	demoSecretKey    = "vodflow-emulator-secret-key"
 	demoCategoryName = "vodflow-demo"
 	demoBucket       = "vodflow-demo-uploads"
+	demoOutputPath   = "encoded"
 )
 
 // startDemoEmulator starts the emulator and seeds the demo category.
@@ -30,16 +30,21 @@ func startDemoEmulator(addr string, logf func(string, ...any)) (*vodstationtest.
 	if err != nil {
 		return nil, vodstationtest.Category{}, fmt.Errorf("start the VOD Station emulator: %w", err)
 	}
-	cat := srv.AddCategory(vodstationtest.Category{Name: demoCategoryName, OutputBucket: "vodflow-demo-output", OutputPath: "encoded"})
+	cat := srv.AddCategory(vodstationtest.Category{Name: demoCategoryName, OutputBucket: demoOutputBucket, OutputPath: demoOutputPath})
 	return srv, cat, nil
 }
 
-func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("emulator", stderr)
+func runEmulator(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("emulator")
 	addr := fs.String("addr", "127.0.0.1:8090", "listen address")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parse(fs, e, args)
+	if err != nil {
 		return err
 	}
+	if len(pos) > 0 {
+		return usagef("emulator", "unexpected arguments: %q", pos)
+	}
+	stdout, stderr := e.stdout, e.stderr
 	srv, cat, err := startDemoEmulator(*addr, func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) })
 	if err != nil {
 		return err

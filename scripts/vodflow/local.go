@@ -1,17 +1,19 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
 
 	"github.com/vodflow/vodflow/pkg/localrun"
+	"github.com/vodflow/vodflow/pkg/manifest"
 	"github.com/vodflow/vodflow/pkg/paramsfile"
 	"github.com/vodflow/vodflow/pkg/sequence"
 )
@@ -20,17 +22,103 @@ import (
 // parameters (object_name, as in NCP's own example).
 const defaultEvent = `{"object_name":"uploads/sample video.mp4"}`
 
-func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("local", stderr)
+// output is how a command that runs actions prints: the human report on
+// stdout, or with --result the result JSON alone, or with --json one JSON
+// report, the human report going to stderr then.
+type output struct {
+	resultOnly, asJSON bool
+}
+
+func (o *output) register(fs *flag.FlagSet) {
+	fs.BoolVar(&o.resultOnly, "result", false, "print only the result JSON on stdout (for scripts; the report goes to stderr)")
+	fs.BoolVar(&o.asJSON, "json", false, "print the report as one JSON object on stdout (the human report goes to stderr)")
+}
+
+func (o *output) check(cmd string) error {
+	if o.resultOnly && o.asJSON {
+		return usagef(cmd, "--result and --json exclude each other")
+	}
+	return nil
+}
+
+// report is where the human report goes.
+func (o *output) report(e *env) io.Writer {
+	if o.resultOnly || o.asJSON {
+		return e.stderr
+	}
+	return e.stdout
+}
+
+// finish prints the machine output, if asked for, and returns the exit
+// status of the outcome.
+func (o *output) finish(e *env, rep *runReport) error {
+	switch {
+	case o.resultOnly:
+		if err := writeJSON(e.stdout, rep.Result); err != nil {
+			return err
+		}
+	case o.asJSON:
+		if err := writeJSON(e.stdout, rep); err != nil {
+			return err
+		}
+	}
+	if rep.failed {
+		return exitCode(1)
+	}
+	return nil
+}
+
+// runReport is what local and invoke report with --json.
+type runReport struct {
+	Target       string          `json:"target"`
+	Action       string          `json:"action"`
+	Event        map[string]any  `json:"event"`
+	ActivationID string          `json:"activation_id,omitempty"`
+	Steps        []stepReport    `json:"steps,omitempty"`
+	Result       map[string]any  `json:"result"`
+	Outcome      string          `json:"outcome"`
+	Summary      string          `json:"summary"`
+	MS           float64         `json:"ms"`
+	Webhooks     []webhookReport `json:"webhooks,omitempty"`
+	Playable     []string        `json:"playable,omitempty"`
+	failed       bool
+}
+
+// stepReport is one activation of a sequence.
+type stepReport struct {
+	Action string         `json:"action"`
+	MS     float64        `json:"ms"`
+	Result map[string]any `json:"result"`
+}
+
+// webhookReport is one event the local receiver got.
+type webhookReport struct {
+	Type   string `json:"type"`
+	ID     string `json:"id"`
+	FileID string `json:"file_id"`
+	Detail string `json:"detail,omitempty"`
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func runLocal(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("local")
 	paramsPath := fs.String("params", "", "params file (like params.example.json); without it, the built-in VOD Station emulator is used")
-	eventArg := fs.String("event", defaultEvent, "the upload event: inline JSON or a file")
+	src := registerEvent(fs, "the upload event")
 	actionName := fs.String("action", "", "run this action alone (a manual invoke), with the event as its parameters")
-	timeout := fs.Duration("timeout", localrun.DefaultTimeout, "per-activation timeout")
-	verbose := fs.Bool("v", false, "print the actions' log lines")
-	if err := fs.Parse(args); err != nil {
+	timeout := durationFlag(fs, "timeout", localrun.DefaultTimeout, "per-activation timeout, a positive `DURATION`")
+	verbose := fs.Bool("v", false, "print the actions' log lines (on stderr)")
+	over := registerOverrides(fs, "over params.json (or over the demo's defaults), in the section that has it or whose input binds $KEY")
+	var o output
+	o.register(fs)
+	pos, err := parse(fs, e, args)
+	if err != nil {
 		return err
 	}
-	event, err := readEvent(*eventArg)
+	if err := o.check("local"); err != nil {
+		return err
+	}
+	event, err := src.resolve("local", pos, e.stdin)
 	if err != nil {
 		return err
 	}
@@ -38,6 +126,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	w := o.report(e)
 
 	var params *paramsfile.File
 	var demo *demoLoop // the callback loop, on the emulator only
@@ -45,11 +134,8 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if params, err = paramsfile.Load(*paramsPath); err != nil {
 			return err
 		}
-		if ph := params.Placeholders(); len(ph) > 0 {
-			return fmt.Errorf("%s still has placeholder values: %s", *paramsPath, strings.Join(ph, ", "))
-		}
-		fmt.Fprintf(stdout, "API_URL %v (from %s)\n", apiURL(params), *paramsPath)
 	} else {
+		done := begin(e.stderr, "starting the VOD Station emulator (a test double) and the callback loop…")
 		srv, cat, err := startDemoEmulator("", nil)
 		if err != nil {
 			return err
@@ -59,8 +145,18 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer demo.Close()
 		params = demoParams(srv.URL)
 		demo.bind(params, srv)
-		fmt.Fprintf(stdout, "VOD Station emulator (test double) at %s, category %q id %d\n", srv.URL, cat.Name, cat.ID)
-		fmt.Fprintf(stdout, "encoding-callback web action at %s, webhook receiver at %s\n", demo.gateway.URL+callbackPrefix, demo.receiver.URL)
+		done("started the emulator")
+		fmt.Fprintf(w, "VOD Station emulator (test double) at %s, category %q id %d\n", srv.URL, cat.Name, cat.ID)
+		fmt.Fprintf(w, "encoding-callback web action at %s, webhook receiver at %s\n", demo.gateway.URL+callbackPrefix, demo.receiver.URL)
+	}
+	if err := applyOverrides(root, manifest.FileName, *over, params); err != nil {
+		return err
+	}
+	if *paramsPath != "" {
+		if ph := params.Placeholders(); len(ph) > 0 {
+			return fmt.Errorf("%s still has placeholder values: %s (fill them in, or set them with -p KEY=VALUE)", *paramsPath, strings.Join(ph, ", "))
+		}
+		fmt.Fprintf(w, "API_URL %v (from %s)\n", apiURL(params), *paramsPath)
 	}
 
 	binDir, err := os.MkdirTemp("", "vodflow-local")
@@ -68,15 +164,13 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer os.RemoveAll(binDir)
-	start := time.Now()
-	if _, err := localrun.BuildBinaries(ctx, root, binDir, runtime.GOOS, runtime.GOARCH); err != nil {
+	if _, err := buildBinaries(ctx, e.stderr, root, binDir, runtime.GOOS, runtime.GOARCH); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "built the actions in %s\n", time.Since(start).Round(time.Millisecond))
 
 	var logs io.Writer
 	if *verbose {
-		logs = stderr
+		logs = e.stderr
 	}
 	plat := localrun.New(localrun.Config{BinDir: binDir, Params: params, Timeout: *timeout, Logs: logs})
 	defer plat.Close()
@@ -85,60 +179,72 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	eventJSON, _ := json.Marshal(event)
-	fmt.Fprintf(stdout, "event %s\n", eventJSON)
+	fmt.Fprintf(w, "event %s\n", eventJSON)
+	rep := &runReport{Target: "local", Event: event}
+	t0 := time.Now()
 	if *actionName != "" {
-		t0 := time.Now()
+		rep.Action = *actionName
 		res, err := plat.RunAction(ctx, *actionName, event)
 		if err != nil {
 			return err
 		}
-		printStep(stdout, 1, 1, *actionName, time.Since(t0), res)
-		return summarize(stdout, res, time.Since(t0))
+		d := time.Since(t0)
+		printStep(w, 1, 1, *actionName, d, res)
+		rep.Steps = []stepReport{{Action: *actionName, MS: ms(d), Result: res}}
+		rep.summarize(w, res, d)
+		return o.finish(e, rep)
 	}
-	t0 := time.Now()
+	rep.Action = strings.Join(localrun.UploadSequence, " → ")
 	out := plat.Fire(ctx, event)
 	for i, s := range out.Steps {
 		res := s.Result
 		if s.Err != nil {
 			res = map[string]any{"error": map[string]any{"message": s.Err.Error()}}
 		}
-		printStep(stdout, i+1, len(localrun.UploadSequence), s.Action, s.Duration, res)
+		printStep(w, i+1, len(localrun.UploadSequence), s.Action, s.Duration, res)
+		rep.Steps = append(rep.Steps, stepReport{Action: s.Action, MS: ms(s.Duration), Result: res})
 	}
-	err = summarize(stdout, out.Result, time.Since(t0))
+	rep.summarize(w, out.Result, time.Since(t0))
 	if demo != nil {
-		if werr := demo.follow(ctx, stdout, out.Result, *timeout); werr != nil && err == nil {
-			err = werr
+		if werr := demo.follow(ctx, w, e.stderr, out.Result, *timeout, rep); werr != nil {
+			rep.failed = true
+			if !o.asJSON && !o.resultOnly {
+				return werr
+			}
+			fmt.Fprintln(e.stderr, "vodflow:", werr)
 		}
 	}
-	return err
+	return o.finish(e, rep)
 }
 
-func readEvent(arg string) (map[string]any, error) {
-	raw := []byte(strings.TrimSpace(arg))
-	if len(raw) == 0 || raw[0] != '{' {
-		b, err := os.ReadFile(arg)
-		if err != nil {
-			return nil, fmt.Errorf("--event: not inline JSON, and %w", err)
-		}
-		raw = b
+// applyOverrides sets the -p values over params, placing a new key where
+// the manifest binds it.
+func applyOverrides(root, manifestPath string, over overrides, params *paramsfile.File) error {
+	if len(over) == 0 {
+		return nil
 	}
-	var event map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&event); err != nil {
-		return nil, fmt.Errorf("--event: not a JSON object: %w", err)
+	if !filepath.IsAbs(manifestPath) {
+		manifestPath = filepath.Join(root, manifestPath)
 	}
-	return event, nil
+	mf, err := manifest.Load(manifestPath)
+	if err != nil {
+		return err
+	}
+	return over.apply(params, mf.Bindings())
 }
 
 // demoParams are the defaults of the quick start, against the emulator.
+// EXCLUDE_PREFIXES keeps the category's own outputs (encoded/…, as in
+// testdata/events/excluded-prefix.json) from being submitted again.
 func demoParams(url string) *paramsfile.File {
 	return &paramsfile.File{
 		Package: paramsfile.Package{Name: paramsfile.DefaultPackageName, Parameters: map[string]any{
 			"NCLOUD_ACCESS_KEY": demoAccessKey, "NCLOUD_SECRET_KEY": demoSecretKey, "API_URL": url, "REGION": "KR",
 		}},
 		Actions: map[string]paramsfile.Action{
-			"lookup-category": {Parameters: map[string]any{"CATEGORY_NAME": demoCategoryName, "BUCKET_NAME": demoBucket}},
+			"lookup-category": {Parameters: map[string]any{
+				"CATEGORY_NAME": demoCategoryName, "BUCKET_NAME": demoBucket, "EXCLUDE_PREFIXES": demoOutputPath + "/",
+			}},
 		},
 		Trigger: paramsfile.Trigger{Name: "vodflow-upload", BucketName: demoBucket},
 	}
@@ -153,34 +259,91 @@ func apiURL(p *paramsfile.File) any {
 
 func printStep(w io.Writer, i, n int, name string, d time.Duration, res map[string]any) {
 	b, _ := json.Marshal(res)
-	fmt.Fprintf(w, "[%d/%d] %-16s %8.1f ms  %s\n", i, n, name, float64(d.Microseconds())/1000, b)
+	fmt.Fprintf(w, "[%d/%d] %-16s %8.1f ms  %s\n", i, n, name, ms(d), b)
 }
 
-// summarize prints the one-line summary and returns exit status 1 when the
-// run ended in an error.
-func summarize(w io.Writer, res map[string]any, d time.Duration) error {
-	took := fmt.Sprintf("(%.1f ms)", float64(d.Microseconds())/1000)
+// summarize prints the one-line summary of a result and records the
+// outcome: an error result, or a web action's 4xx or 5xx answer, is a
+// failure (exit status 1).
+func (rep *runReport) summarize(w io.Writer, res map[string]any, d time.Duration) {
+	rep.Result, rep.MS = res, ms(d)
+	rep.Outcome, rep.Summary, rep.failed = outcomeOf(res)
+	fmt.Fprintf(w, "%s (%.1f ms)\n", rep.Summary, ms(d))
+}
+
+// outcomeOf judges a result: failed, skipped, answered (a web action),
+// submitted or done, with its summary line.
+func outcomeOf(res map[string]any) (outcome, summary string, failed bool) {
 	if sequence.IsError(res) {
 		e, _ := res["error"].(map[string]any)
-		fmt.Fprintf(w, "FAILED %v: %v %s\n", e["code"], e["message"], took)
-		return exitCode(1)
+		if e == nil {
+			return "failed", fmt.Sprintf("FAILED: %v", res["error"]), true
+		}
+		return "failed", fmt.Sprintf("FAILED %v: %v", e["code"], e["message"]), true
+	}
+	if status, ok := webStatus(res); ok {
+		if status >= 400 {
+			return "failed", fmt.Sprintf("FAILED: the web action answered HTTP %d: %s", status, webBody(res)), true
+		}
+		return "answered", fmt.Sprintf("answered HTTP %d: %s", status, webBody(res)), false
 	}
 	if skipped, _ := res["skipped"].(bool); skipped {
-		fmt.Fprintf(w, "skipped %v: %v %s\n", res["file_name"], res["reason"], took)
-		return nil
+		return "skipped", fmt.Sprintf("skipped %v: %v", res["file_name"], res["reason"]), false
 	}
 	files, _ := res["files"].([]any)
 	if len(files) == 0 {
 		b, _ := json.Marshal(res)
-		fmt.Fprintf(w, "done %s %s\n", b, took)
-		return nil
+		return "done", fmt.Sprintf("done %s", b), false
 	}
 	var ids []string
 	for _, f := range files {
 		m, _ := f.(map[string]any)
 		ids = append(ids, fmt.Sprintf("%v → file_id %v", m["path"], m["file_id"]))
 	}
-	fmt.Fprintf(w, "submitted %d file(s) to category %v in bucket %v: %s %s\n",
-		len(files), res["category_id"], res["bucket_name"], strings.Join(ids, ", "), took)
-	return nil
+	return "submitted", fmt.Sprintf("submitted %d file(s) to category %v in bucket %v: %s",
+		len(files), res["category_id"], res["bucket_name"], strings.Join(ids, ", ")), false
+}
+
+// webStatus reads a web action's statusCode (a JSON number, or a numeric
+// string).
+func webStatus(res map[string]any) (int, bool) {
+	var n int
+	switch v := res["statusCode"].(type) {
+	case float64:
+		n = int(v)
+	case json.Number:
+		i, err := v.Int64()
+		if err != nil {
+			return 0, false
+		}
+		n = int(i)
+	case string:
+		if _, err := fmt.Sscanf(v, "%d", &n); err != nil {
+			return 0, false
+		}
+	default:
+		return 0, false
+	}
+	return n, n >= 100 && n <= 599
+}
+
+// webBody is a web action's body for a summary line.
+func webBody(res map[string]any) string {
+	switch b := res["body"].(type) {
+	case nil:
+		return "(no body)"
+	case string:
+		return b
+	default:
+		j, _ := json.Marshal(b)
+		return string(j)
+	}
+}
+
+// writeJSON writes v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

@@ -4,9 +4,16 @@
 //	vodflow build      build dist/<action>.zip for NCP Cloud Functions
 //	vodflow local      run the upload sequence on one event, locally
 //	vodflow emulator   serve the VOD Station emulator (a test double)
+//	vodflow check      check params.json against sequence.yaml, sending nothing
 //	vodflow deploy     deploy sequence.yaml to NCP Cloud Functions or OpenWhisk
+//	vodflow undeploy   remove what deploy created
 //	vodflow invoke     run the deployed sequence (or one action) on an event
 //	vodflow bench      measure the actions against the emulator, with targets
+//
+// Conventions: `vodflow help <command>` and `<command> -h` print a
+// command's purpose, flags and an example, and exit 0. A usage error is
+// printed once and exits 2; a failed run exits 1. Progress and timings go
+// to stderr, so stdout stays clean for --result and --json.
 package main
 
 import (
@@ -19,42 +26,87 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+
+	"github.com/vodflow/vodflow/pkg/manifest"
 )
 
-const usage = `vodflow — upload-to-streaming automation for NAVER Cloud Platform
+// command is one subcommand: its name, one line of purpose, its usage
+// line and an example, for `vodflow help <name>`.
+type command struct {
+	name, purpose, usage, example string
+	run                           func(ctx context.Context, e *env, args []string) error
+}
 
-Usage: go run ./scripts/vodflow <command> [flags]
+// commands lists the subcommands in the order the usage shows them (set
+// in init: their help refers back to this list).
+var commands []command
 
-Commands:
-  build      build dist/<action>.zip (static linux/amd64 exec + exec.env)
-  local      run the upload sequence on one event through the real action
-             binaries; on the built-in VOD Station emulator unless --params
-  emulator   serve the VOD Station emulator (a test double) on --addr
-  deploy     deploy sequence.yaml with params.json: --target ncp (NAVER Cloud
-             Functions API v2.1) or --target openwhisk; --dry-run prints the plan
-  invoke     run the deployed sequence (or --action) on an --event and print
-             the result, on --target ncp or openwhisk
-  bench      measure the actions against the emulator (cold start, warm
-             time, API calls per upload, RSS, zip sizes; --burst N uploads
-             over --procs warm processes, --throttle P) next to the targets
+func init() {
+	commands = []command{
+		{name: "build", purpose: "build dist/<action>.zip (static linux/amd64 exec + exec.env) for each action",
+			usage: "vodflow build [--out DIR] [--kind KIND] [--json]", example: "go run ./scripts/vodflow build --kind go:1.22",
+			run: runBuild},
+		{name: "local", purpose: "run the upload sequence (or one action) on one event through the real action binaries, on the built-in VOD Station emulator unless --params",
+			usage:   "vodflow local [flags] [EVENT_FILE]",
+			example: "go run ./scripts/vodflow local testdata/events/korean-raw.json\n  echo '{\"object_name\":\"a.mp4\"}' | go run ./scripts/vodflow local --event - --result",
+			run:     runLocal},
+		{name: "emulator", purpose: "serve the VOD Station emulator (a test double, not NCP) until Ctrl-C",
+			usage: "vodflow emulator [--addr HOST:PORT]", example: "go run ./scripts/vodflow emulator --addr 127.0.0.1:8090",
+			run: runEmulator},
+		{name: "check", purpose: "check params.json against sequence.yaml (placeholders, unknown names, unbound inputs, values), sending nothing",
+			usage: "vodflow check [--params FILE] [--manifest FILE] [-p KEY=VALUE]... [--json]", example: "go run ./scripts/vodflow check --params params.json",
+			run: runCheck},
+		{name: "deploy", purpose: "deploy sequence.yaml with params.json to NAVER Cloud Functions (API v2.1) or Apache OpenWhisk",
+			usage: "vodflow deploy --target ncp|openwhisk [flags]", example: "go run ./scripts/vodflow deploy --target ncp --dry-run",
+			run: runDeploy},
+		{name: "undeploy", purpose: "remove what deploy created (link or rule, trigger, sequence, actions, package), in reverse order",
+			usage: "vodflow undeploy --target ncp|openwhisk [flags]", example: "go run ./scripts/vodflow undeploy --target ncp --dry-run",
+			run: runUndeploy},
+		{name: "invoke", purpose: "run the deployed sequence (or --action) on an event and print the result",
+			usage:   "vodflow invoke --target ncp|openwhisk [flags] [EVENT_FILE]",
+			example: "go run ./scripts/vodflow invoke --target ncp --event '{\"object_name\":\"uploads/my video.mp4\"}'",
+			run:     runInvoke},
+		{name: "bench", purpose: "measure the actions against the emulator (cold start, warm time, API calls, RSS, zip sizes, bursts) next to their targets",
+			usage: "vodflow bench [flags]", example: "go run ./scripts/vodflow bench --burst 1000 --throttle 0.2",
+			run: runBench},
+	}
+}
 
-Run 'go run ./scripts/vodflow <command> -h' for a command's flags.
-`
+// env is what a command reads and writes besides its arguments.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(report(os.Stderr, err))
+}
+
+// report prints err once and returns the exit status: 0 for success, 2
+// for a usage error, the status of an exitCode, else 1.
+func report(stderr io.Writer, err error) int {
 	var exit exitCode
+	var usage *usageError
 	switch {
 	case err == nil:
+		return 0
 	case errors.As(err, &exit):
-		os.Exit(int(exit))
-	case errors.Is(err, flag.ErrHelp):
-		os.Exit(2)
+		return int(exit)
+	case errors.As(err, &usage):
+		fmt.Fprintf(stderr, "%s\n", usage.Error())
+		if usage.cmd != "" {
+			fmt.Fprintf(stderr, "Run 'vodflow help %s' for usage.\n", usage.cmd)
+		} else {
+			fmt.Fprintln(stderr, "Run 'vodflow help' for usage.")
+		}
+		return 2
 	default:
-		fmt.Fprintln(os.Stderr, "vodflow:", err)
-		os.Exit(1)
+		fmt.Fprintln(stderr, "vodflow:", err)
+		return 1
 	}
 }
 
@@ -63,35 +115,147 @@ type exitCode int
 
 func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stdout, usage)
-		return nil
-	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "build":
-		return runBuild(ctx, rest, stdout, stderr)
-	case "local":
-		return runLocal(ctx, rest, stdout, stderr)
-	case "emulator":
-		return runEmulator(ctx, rest, stdout, stderr)
-	case "deploy":
-		return runDeploy(ctx, rest, stdout, stderr)
-	case "invoke":
-		return runInvoke(ctx, rest, stdout, stderr)
-	case "bench":
-		return runBench(ctx, rest, stdout, stderr)
-	}
-	fmt.Fprint(stderr, usage)
-	return fmt.Errorf("unknown command %q", cmd)
+// usageError is a command line the tool cannot run (exit status 2).
+type usageError struct {
+	cmd string // the subcommand, if known
+	err error
 }
 
-// newFlags returns a flag set that reports to stderr.
-func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+func (e *usageError) Error() string {
+	if e.cmd == "" {
+		return "vodflow: " + e.err.Error()
+	}
+	return "vodflow " + e.cmd + ": " + e.err.Error()
+}
+
+func (e *usageError) Unwrap() error { return e.err }
+
+// usagef returns a usage error of the command cmd.
+func usagef(cmd, format string, args ...any) error {
+	return &usageError{cmd: cmd, err: fmt.Errorf(format, args...)}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		printUsage(stdout)
+		return nil
+	}
+	switch args[0] {
+	case "-h", "-help", "--help":
+		printUsage(stdout)
+		return nil
+	case "--version", "-version", "version":
+		fmt.Fprintln(stdout, versionLine(readBuildInfo()))
+		return nil
+	case "help":
+		if len(args) == 1 {
+			printUsage(stdout)
+			return nil
+		}
+		if len(args) > 2 {
+			return usagef("", "help takes one command, got %q", strings.Join(args[1:], " "))
+		}
+		c, ok := lookupCommand(args[1])
+		if !ok {
+			return unknownCommand(args[1])
+		}
+		return helpIsDone(c.run(ctx, e, []string{"-h"}))
+	}
+	c, ok := lookupCommand(args[0])
+	if !ok {
+		return unknownCommand(args[0])
+	}
+	return helpIsDone(c.run(ctx, e, args[1:]))
+}
+
+// helpIsDone turns errHelpShown into success.
+func helpIsDone(err error) error {
+	if errors.Is(err, errHelpShown) {
+		return nil
+	}
+	return err
+}
+
+func lookupCommand(name string) (command, bool) {
+	for _, c := range commands {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+func unknownCommand(name string) error {
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	if s := manifest.Suggest(name, names); s != "" {
+		return usagef("", "unknown command %q; did you mean %s?", name, s)
+	}
+	return usagef("", "unknown command %q", name)
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, "vodflow — upload-to-streaming automation for NAVER Cloud Platform\n\n")
+	fmt.Fprint(w, "Usage: go run ./scripts/vodflow <command> [flags]\n\nCommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-9s  %s\n", c.name, c.purpose)
+	}
+	fmt.Fprint(w, "\nRun 'vodflow help <command>' (or '<command> -h') for its flags and an example;\n'vodflow --version' for the version. Exit status: 0 done, 1 failed, 2 usage error.\n")
+}
+
+// newFlags returns the flag set of a command. It prints nothing itself:
+// parse reports errors once, and -h as the command's help.
+func newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("vodflow "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	return fs
+}
+
+// errHelpShown reports that -h printed the help: the command is done.
+var errHelpShown = errors.New("help shown")
+
+// parse parses a command's arguments, flags and positional arguments in
+// any order ("--" ends the flags), and returns the positional ones. -h
+// prints the command's help on stdout and returns errHelpShown, which run
+// turns into exit status 0; a bad flag is a usage error.
+func parse(fs *flag.FlagSet, e *env, args []string) ([]string, error) {
+	name := strings.TrimPrefix(fs.Name(), "vodflow ")
+	var pos, rest []string
+	for i, a := range args {
+		if a == "--" {
+			args, rest = args[:i], args[i+1:]
+			break
+		}
+	}
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			printHelp(e.stdout, fs)
+			return nil, errHelpShown
+		}
+		if err != nil {
+			return nil, &usageError{cmd: name, err: err}
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	return append(pos, rest...), nil
+}
+
+// printHelp writes a command's purpose, usage, flags and example.
+func printHelp(w io.Writer, fs *flag.FlagSet) {
+	c, _ := lookupCommand(strings.TrimPrefix(fs.Name(), "vodflow "))
+	fmt.Fprintf(w, "%s\n\nUsage: %s\n\nFlags:\n", c.purpose, c.usage)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+	fmt.Fprintf(w, "\nExample:\n  %s\n", c.example)
 }
 
 // moduleRoot finds the repository root: the nearest directory upward from
