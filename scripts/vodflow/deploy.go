@@ -264,10 +264,8 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
-	secrets := deploy.SecretValues(l.params.Package.Parameters, l.params.Trigger.Parameters)
-	for _, a := range l.params.Actions {
-		secrets = append(secrets, deploy.SecretValues(a.Parameters)...)
-	}
+	secrets := l.params.Secrets()
+	stdout = secrets.Writer(stdout)
 
 	var steps []deploy.Step
 	switch t.target {
@@ -279,7 +277,7 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if steps, err = ncpfunctions.Steps(c, l.dep, code, s); err != nil {
 			return err
 		}
-		secrets = append(secrets, deployCredentials(l.params).SecretKey.Reveal())
+		secrets.Add(deployCredentials(l.params).SecretKey.Reveal())
 		fmt.Fprintf(stdout, "target ncp: %s, platform %s, access key %s\n", c.BaseURL(), c.Platform(), deployCredentials(l.params).AccessKey)
 	case targetOpenWhisk:
 		cli, cfg, err := t.owClient()
@@ -292,14 +290,14 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		}
 		steps = owdeploy.Steps(cli, l.dep, code, l.kind)
-		secrets = append(secrets, cfg.Auth)
+		secrets.Add(cfg.Auth)
 		fmt.Fprintf(stdout, "target openwhisk: %s, kind %s\n", cfg, l.kind)
 	}
 	if *dryRun {
 		deploy.PrintPlan(stdout, t.target, steps)
 		return nil
 	}
-	if err := deploy.Apply(ctx, stdout, t.target, steps, secrets); err != nil {
+	if err := deploy.ApplyWith(ctx, stdout, t.target, steps, secrets); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "deployed %s: %d steps applied\n", l.dep.Package.Name, len(steps))

@@ -45,6 +45,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if params, err = paramsfile.Load(*paramsPath); err != nil {
 			return err
 		}
+		stdout = params.Secrets().Writer(stdout)
 		if ph := params.Placeholders(); len(ph) > 0 {
 			return fmt.Errorf("%s still has placeholder values: %s", *paramsPath, strings.Join(ph, ", "))
 		}
