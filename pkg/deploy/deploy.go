@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/vodflow/vodflow/pkg/paramsfile"
@@ -28,7 +27,9 @@ type Step struct {
 }
 
 // PrintPlan writes the steps without applying them (a dry run). target
-// names what the plan is for, e.g. "ncp" or "ncp undeploy".
+// names what the plan is for, e.g. "ncp" or "ncp undeploy". Each step's
+// Show should already be masked (ShowParams); write to a redact.Set's
+// Writer to scrub every line as well.
 func PrintPlan(w io.Writer, target string, steps []Step) {
 	fmt.Fprintf(w, "plan for %s (dry run: nothing is sent), %d steps:\n", target, len(steps))
 	for i, s := range steps {
@@ -60,31 +61,34 @@ type Outcome struct {
 
 // Apply runs deployment steps in order, writing one line per step; see
 // Run.
-func Apply(ctx context.Context, w io.Writer, target string, steps []Step, secrets []string) error {
+func Apply(ctx context.Context, w io.Writer, target string, steps []Step, secrets *redact.Set) error {
 	_, err := Run(ctx, w, target, "deploy", steps, secrets)
 	return err
 }
 
 // Run runs the steps of a deploy or undeploy (verb) in order, writing one
 // line per step, and returns what each applied step did. It stops at the
-// first failure and returns a *StepError. Any of secrets found in an
-// error text is replaced before it is returned (through Redact).
-func Run(ctx context.Context, w io.Writer, target, verb string, steps []Step, secrets []string) ([]Outcome, error) {
+// first failure and returns a *StepError. Each step runs with secrets in
+// its context (redact.NewContext), so that API errors are scrubbed before
+// they are clipped; progress lines and the returned error are scrubbed with
+// secrets too. A nil Set scrubs only the structural patterns.
+func Run(ctx context.Context, w io.Writer, target, verb string, steps []Step, secrets *redact.Set) ([]Outcome, error) {
+	ctx = redact.NewContext(ctx, secrets)
 	var applied []string
 	var out []Outcome
 	for i, s := range steps {
 		note, err := s.Apply(ctx)
 		if err != nil {
-			fmt.Fprintf(w, "[%d/%d] %-40s FAILED\n", i+1, len(steps), s.Resource)
-			return out, &StepError{Target: target, Verb: verb, Index: i + 1, Total: len(steps), Resource: s.Resource,
-				Applied: applied, Err: redacted{err: err, secrets: secrets}}
+			fmt.Fprint(w, secrets.String(fmt.Sprintf("[%d/%d] %-40s FAILED\n", i+1, len(steps), s.Resource)))
+			return out, &StepError{Target: target, Verb: verb, Index: i + 1, Total: len(steps), Resource: secrets.String(s.Resource),
+				Applied: applied, Err: secrets.Err(err)}
 		}
 		out = append(out, Outcome{Resource: s.Resource, Note: note})
 		if note != "" {
 			note = " (" + note + ")"
 		}
-		fmt.Fprintf(w, "[%d/%d] %-40s ok%s\n", i+1, len(steps), s.Resource, note)
-		applied = append(applied, s.Resource)
+		fmt.Fprint(w, secrets.String(fmt.Sprintf("[%d/%d] %-40s ok%s\n", i+1, len(steps), s.Resource, note)))
+		applied = append(applied, secrets.String(s.Resource))
 	}
 	return out, nil
 }
@@ -121,45 +125,18 @@ func (e *StepError) Error() string {
 // Unwrap returns the cause.
 func (e *StepError) Unwrap() error { return e.Err }
 
-// redacted hides secret values in an error's text; errors.As still sees
-// the cause.
-type redacted struct {
-	err     error
-	secrets []string
-}
-
-func (r redacted) Error() string { return Redact(r.err.Error(), r.secrets) }
-func (r redacted) Unwrap() error { return r.err }
-
-// minSecretLen keeps very short values from being scrubbed everywhere.
-const minSecretLen = 4
-
-// Redact replaces every secret value in s.
-func Redact(s string, secrets []string) string {
-	for _, v := range secrets {
-		if len(v) >= minSecretLen {
-			s = strings.ReplaceAll(s, v, "[redacted]")
-		}
+// Secrets returns a Set that knows every parameter of params (see
+// redact.Set.AddParams): secret-named values and the secrets inside URLs.
+func Secrets(params ...map[string]any) *redact.Set {
+	s := &redact.Set{}
+	for _, p := range params {
+		s.AddParams(p)
 	}
 	return s
 }
 
-// SecretValues collects the string values of secret-named parameters
-// (NCLOUD_SECRET_KEY, *TOKEN*, *PASSWORD*), longest first.
-func SecretValues(params ...map[string]any) []string {
-	var out []string
-	for _, p := range params {
-		for k, v := range p {
-			if s, ok := v.(string); ok && s != "" && redact.IsSecretName(k) {
-				out = append(out, s)
-			}
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
-	return out
-}
-
-// ShowParams returns params with secret values masked, for a plan.
+// ShowParams returns params with secret values masked, for a plan (see
+// paramsfile.Masked).
 func ShowParams(params map[string]any) map[string]any { return paramsfile.Masked(params) }
 
 // ShowCode summarizes action code for a plan.

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vodflow/vodflow/pkg/deploy"
+	"github.com/vodflow/vodflow/pkg/redact"
 )
 
 func TestApplyStopsAtFirstFailure(t *testing.T) {
@@ -31,7 +32,7 @@ func TestApplyStopsAtFirstFailure(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ran = nil
 			var out bytes.Buffer
-			err := deploy.Apply(context.Background(), &out, "x", tt.steps, []string{"token-abcdef"})
+			err := deploy.Apply(context.Background(), &out, "x", tt.steps, redact.New("token-abcdef"))
 			var se *deploy.StepError
 			require.True(t, errors.As(err, &se))
 			assert.Equal(t, tt.applied, se.Applied)
@@ -47,9 +48,9 @@ func TestApplyStopsAtFirstFailure(t *testing.T) {
 	}
 }
 
-func TestSecretValuesAndPlan(t *testing.T) {
-	got := deploy.SecretValues(map[string]any{"NCLOUD_SECRET_KEY": "s3cr3t-key", "API_TOKEN": "tok-123456", "REGION": "KR", "N": 1})
-	assert.ElementsMatch(t, []string{"s3cr3t-key", "tok-123456"}, got)
+func TestSecretsAndPlan(t *testing.T) {
+	s := deploy.Secrets(map[string]any{"NCLOUD_SECRET_KEY": "s3cr3t-key", "API_TOKEN": "tok-123456", "REGION": "KR", "N": 1})
+	assert.Equal(t, "[redacted] [redacted] KR", s.String("s3cr3t-key tok-123456 KR"))
 
 	var out bytes.Buffer
 	deploy.PrintPlan(&out, "ncp", []deploy.Step{{Resource: "package p", Request: "PUT /p", Show: map[string]any{"parameters": deploy.ShowParams(map[string]any{"NCLOUD_SECRET_KEY": "s3cr3t-key"}), "code": deploy.ShowCode("dist/a.zip", 0, "go:1.19")}}})

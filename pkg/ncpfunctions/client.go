@@ -13,6 +13,7 @@ import (
 	"github.com/go-resty/resty/v2"
 
 	"github.com/vodflow/vodflow/pkg/ncpapi"
+	"github.com/vodflow/vodflow/pkg/redact"
 	"github.com/vodflow/vodflow/pkg/signing"
 )
 
@@ -66,7 +67,7 @@ func New(apiURL string, creds signing.Credentials, platform string, opts ...Opti
 	}
 	u, err := url.Parse(strings.TrimRight(apiURL, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
-		return nil, fmt.Errorf("ncpfunctions: API URL %q must be http(s)://host[/base-path]", apiURL)
+		return nil, fmt.Errorf("ncpfunctions: API URL %q must be http(s)://host[/base-path]", redact.URL(apiURL))
 	}
 	if u.Path == "" {
 		u.Path = BasePath

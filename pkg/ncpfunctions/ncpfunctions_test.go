@@ -95,7 +95,7 @@ func apply(t *testing.T, c *ncpfunctions.Client, s ncpfunctions.Settings) (strin
 	steps, err := ncpfunctions.Steps(c, deployment(), codes(t), s)
 	require.NoError(t, err)
 	var out bytes.Buffer
-	err = deploy.Apply(context.Background(), &out, "ncp", steps, deploy.SecretValues(deployment().Package.Params))
+	err = deploy.Apply(context.Background(), &out, "ncp", steps, deploy.Secrets(deployment().Package.Params))
 	return out.String(), err
 }
 

@@ -78,7 +78,9 @@ func apply(t *testing.T, url string) (string, error) {
 	z := realZip(t)
 	steps := owdeploy.Steps(cli, deployment(), map[string][]byte{"lookup-category": z, "add-files": z, "encoding-callback": z}, owdeploy.DefaultKind)
 	var out bytes.Buffer
-	err = deploy.Apply(context.Background(), &out, "openwhisk", steps, append(deploy.SecretValues(deployment().Package.Params), auth))
+	secrets := deploy.Secrets(deployment().Package.Params)
+	secrets.Add(auth)
+	err = deploy.Apply(context.Background(), &out, "openwhisk", steps, secrets)
 	return out.String(), err
 }
 

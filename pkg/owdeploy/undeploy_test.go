@@ -11,6 +11,7 @@ import (
 	"github.com/vodflow/vodflow/pkg/deploy"
 	"github.com/vodflow/vodflow/pkg/openwhisktest"
 	"github.com/vodflow/vodflow/pkg/owdeploy"
+	"github.com/vodflow/vodflow/pkg/redact"
 )
 
 func TestUndeployRemovesInReverseOrder(t *testing.T) {
@@ -34,7 +35,7 @@ func TestUndeployRemovesInReverseOrder(t *testing.T) {
 			cli, err := owdeploy.NewClient(owdeploy.Config{APIHost: srv.URL, Auth: auth})
 			require.NoError(t, err)
 			var out bytes.Buffer
-			outcomes, err := deploy.Run(context.Background(), &out, "openwhisk", "undeploy", owdeploy.UndeploySteps(cli, deployment()), []string{auth})
+			outcomes, err := deploy.Run(context.Background(), &out, "openwhisk", "undeploy", owdeploy.UndeploySteps(cli, deployment()), redact.New(auth))
 			require.NoError(t, err, out.String())
 			assert.Empty(t, srv.Names())
 			gone := 0
@@ -70,7 +71,7 @@ func TestUndeployDeactivatesTheRuleFirst(t *testing.T) {
 	cli, err := owdeploy.NewClient(owdeploy.Config{APIHost: srv.URL, Auth: auth})
 	require.NoError(t, err)
 	var out bytes.Buffer
-	_, err = deploy.Run(context.Background(), &out, "openwhisk", "undeploy", owdeploy.UndeploySteps(cli, deployment()), []string{auth})
+	_, err = deploy.Run(context.Background(), &out, "openwhisk", "undeploy", owdeploy.UndeploySteps(cli, deployment()), redact.New(auth))
 	require.NoError(t, err)
 	reqs := srv.Requests()[before:]
 	require.GreaterOrEqual(t, len(reqs), 2)

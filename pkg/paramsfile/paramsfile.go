@@ -231,17 +231,39 @@ func (f *File) Placeholders() []string {
 	return out
 }
 
-// Masked returns a copy of params with the values of secret-named
-// parameters replaced, for printing.
+// Masked returns a copy of params for printing: the values of
+// secret-named parameters (redact.IsSecretName) are replaced by "****",
+// and URL values lose their userinfo password and secret query values
+// (redact.URL).
 func Masked(params map[string]any) map[string]any {
 	out := make(map[string]any, len(params))
 	for k, v := range params {
-		if redact.IsSecretName(k) {
-			if s, ok := v.(string); ok && s != "" {
+		if s, ok := v.(string); ok && s != "" {
+			switch {
+			case redact.IsSecretName(k):
 				v = "****"
+			case strings.Contains(s, "://"):
+				v = redact.URL(s)
 			}
 		}
 		out[k] = v
 	}
 	return out
+}
+
+// Secrets returns the one Set that knows every secret of the file: each
+// parameter of every section goes through redact.Set.AddParam (so a
+// secret-named value, and the password and secret query values of any URL
+// value, such as NOTIFICATION_URL's ?token=, are known), and so does the
+// deploy section's API URL. Everything vodflow prints about the file —
+// plans, progress lines, errors, local results — goes through it.
+func (f *File) Secrets() *redact.Set {
+	s := &redact.Set{}
+	s.AddParams(f.Package.Parameters)
+	for _, a := range f.Actions {
+		s.AddParams(a.Parameters)
+	}
+	s.AddParams(f.Trigger.Parameters)
+	s.AddURL(f.Deploy.APIURL)
+	return s
 }

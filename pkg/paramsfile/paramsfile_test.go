@@ -97,3 +97,23 @@ func TestDeploySection(t *testing.T) {
 		})
 	}
 }
+
+func TestSecretsKnowEveryParameter(t *testing.T) {
+	f, err := paramsfile.Parse([]byte(`{
+  "package": {"parameters": {"NCLOUD_SECRET_KEY": "SNTSKY-secret", "NCLOUD_ACCESS_KEY": "AKID-shown",
+    "WEBHOOK_URL": "https://user:SNTHKP-pass@hooks.example/x"}},
+  "actions": {"add-files": {"parameters": {"NOTIFICATION_URL": "https://gw/cb?token=SNTNTF-token"}},
+              "encoding-callback": {"parameters": {"CALLBACK_TOKEN": "SNTCBT-token"}}},
+  "trigger": {"parameters": {"UPLOAD_TOKEN": "SNTUPL-token"}},
+  "deploy": {"api_url": "https://u:SNTAPI-pass@cf.example"}
+}`))
+	require.NoError(t, err)
+	s := f.Secrets()
+	out := s.String("SNTSKY-secret AKID-shown SNTHKP-pass SNTNTF-token SNTCBT-token SNTUPL-token SNTAPI-pass")
+	assert.Equal(t, "[redacted] AKID-shown [redacted] [redacted] [redacted] [redacted] [redacted]", out)
+}
+
+func TestMaskedURLs(t *testing.T) {
+	out := paramsfile.Masked(map[string]any{"NOTIFICATION_URL": "https://gw/cb?token=SNTNTF-token&a=1", "API_URL": "http://u:SNTAPI-pass@h:badport"})
+	assert.Equal(t, map[string]any{"NOTIFICATION_URL": "https://gw/cb?token=[redacted]&a=1", "API_URL": "http://u:[redacted]@h:badport"}, out)
+}

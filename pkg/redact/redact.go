@@ -3,6 +3,7 @@ package redact
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/url"
 	"slices"
 	"strconv"
@@ -311,4 +312,27 @@ func Clip(s string, n int) string {
 		cut--
 	}
 	return s[:cut] + "…"
+}
+
+// Writer returns a writer that scrubs each Write with s before passing it
+// on to w. It reports len(p) written when w took the whole scrubbed text.
+// A secret split across two Writes is not recognised: write whole lines
+// (each fmt.Fprintf is one Write).
+func (s *Set) Writer(w io.Writer) io.Writer { return &writer{w: w, s: s} }
+
+type writer struct {
+	w io.Writer
+	s *Set
+}
+
+func (w *writer) Write(p []byte) (int, error) {
+	clean := w.s.Bytes(p)
+	n, err := w.w.Write(clean)
+	if err != nil {
+		return min(n, len(p)), err
+	}
+	if n < len(clean) {
+		return min(n, len(p)), io.ErrShortWrite
+	}
+	return len(p), nil
 }

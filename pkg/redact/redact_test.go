@@ -83,6 +83,7 @@ func TestStringForms(t *testing.T) {
 			require.NotEqual(t, tt.in, tt.want+"x", "precondition")
 			got := set.String(tt.in)
 			assert.Equal(t, tt.want, got)
+			assert.Equal(t, got, set.String(got), "scrubbing twice changes nothing")
 			if tt.secret != "" {
 				require.Contains(t, tt.in, tt.secret, "precondition: the input carries the secret")
 				noLeak(t, got, tt.secret)
@@ -123,6 +124,7 @@ func TestStructuralPatterns(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, s := range []*redact.Set{nil, {}, redact.New(rawSecret)} {
 				assert.Equal(t, tt.want, s.String(tt.in))
+				assert.Equal(t, tt.want, s.String(tt.want), "scrubbing twice changes nothing")
 			}
 			if strings.Contains(tt.in, "SNT") {
 				assert.NotContains(t, (*redact.Set)(nil).String(tt.in), "SNT", "no sentinel prefix survives")
@@ -319,4 +321,15 @@ func TestJSONStaysValid(t *testing.T) {
 			require.NotZero(t, matched, "precondition: some document holds the secret")
 		})
 	}
+}
+
+func TestWriter(t *testing.T) {
+	s := &redact.Set{}
+	var b bytes.Buffer
+	w := s.Writer(&b)
+	s.Add(rawSecret) // added after the writer was made: still known
+	n, err := fmt.Fprintf(w, "key %s and https://u:%s@h\n", rawSecret, urlPassword)
+	require.NoError(t, err)
+	assert.Equal(t, len("key  and https://u:@h\n")+len(rawSecret)+len(urlPassword), n, "reports the bytes it was given")
+	assert.Equal(t, "key [redacted] and https://u:[redacted]@h\n", b.String())
 }

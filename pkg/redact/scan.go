@@ -46,8 +46,22 @@ func isSecretQueryName(name string) bool {
 
 // structural appends the ranges of secrets recognised by their shape,
 // whatever the Set knows: userinfo passwords, secret-named query values and
-// echoed credential headers.
+// echoed credential headers. A value that already starts with Placeholder
+// is left alone, so that scrubbing twice changes nothing.
 func structural(text string, out []span) []span {
+	n := len(out)
+	out = shapes(text, out)
+	kept := out[:n]
+	for _, sp := range out[n:] {
+		if !strings.HasPrefix(text[sp.start:], Placeholder) {
+			kept = append(kept, sp)
+		}
+	}
+	return kept
+}
+
+// shapes is structural without the Placeholder check.
+func shapes(text string, out []span) []span {
 	for i := 0; i < len(text); {
 		j := strings.IndexByte(text[i:], ':')
 		if j < 0 {
@@ -154,7 +168,7 @@ func headerValue(text string, i int, out []span) []span {
 	for i < len(text) && (text[i] == ' ' || text[i] == '\t') {
 		i++
 	}
-	if i >= len(text) {
+	if i >= len(text) || strings.HasPrefix(text[i:], Placeholder) {
 		return out
 	}
 	switch {

@@ -11,6 +11,7 @@ import (
 	"github.com/go-resty/resty/v2"
 
 	"github.com/vodflow/vodflow/pkg/ncpapi"
+	"github.com/vodflow/vodflow/pkg/redact"
 	"github.com/vodflow/vodflow/pkg/signing"
 )
 
@@ -64,7 +65,7 @@ func New(baseURL string, creds signing.Credentials, opts ...Option) (*Client, er
 	}
 	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("vodstation: base URL %q must be http(s)://host", baseURL)
+		return nil, fmt.Errorf("vodstation: base URL %q must be http(s)://host", redact.URL(baseURL))
 	}
 	c := &Client{
 		baseURL: u.String(),

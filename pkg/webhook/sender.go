@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/vodflow/vodflow/pkg/backoff"
+	"github.com/vodflow/vodflow/pkg/redact"
 	"github.com/vodflow/vodflow/pkg/signing"
 )
 
@@ -169,7 +170,7 @@ func parseURL(raw string) (*url.URL, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, fmt.Errorf("%w: %v", ErrInvalidURL, err)
+		return nil, fmt.Errorf("%w: %s", ErrInvalidURL, redact.URL(err.Error()))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("%w: scheme must be http or https", ErrInvalidURL)
@@ -218,13 +219,18 @@ func (s *Sender) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String
 // error instead. Answer bodies are drained (up to 64 KiB) and closed so that
 // connections are reused.
 //
+// The body is scrubbed with the Set of ctx (redact.FromContext) before it
+// is signed, so that no secret the activation knows reaches the receiver in
+// clear; error texts are scrubbed with the same Set.
+//
 // Every failure is a *[DeliveryError]. Its Err wraps [ErrInvalidEvent] for an
 // event without id or type (nothing is sent), the context's error when ctx
 // ended, or the last attempt's cause.
 func (s *Sender) Send(ctx context.Context, ev Event) error {
 	c := s.cfg
+	secrets := redact.FromContext(ctx)
 	fail := func(attempts, status int, err error) error {
-		return &DeliveryError{EventID: ev.ID, Target: c.target, Attempts: attempts, StatusCode: status, Err: err}
+		return &DeliveryError{EventID: ev.ID, Target: c.target, Attempts: attempts, StatusCode: status, Err: secrets.Err(err)}
 	}
 	if err := checkEvent(ev); err != nil {
 		return fail(0, 0, err)
@@ -237,6 +243,7 @@ func (s *Sender) Send(ctx context.Context, ev Event) error {
 	if err != nil {
 		return fail(0, 0, fmt.Errorf("encode event: %w", err))
 	}
+	body = secrets.Bytes(body)
 
 	var (
 		lastErr    error

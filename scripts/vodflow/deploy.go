@@ -20,6 +20,7 @@ import (
 	"github.com/vodflow/vodflow/pkg/ncpfunctions"
 	"github.com/vodflow/vodflow/pkg/owdeploy"
 	"github.com/vodflow/vodflow/pkg/paramsfile"
+	"github.com/vodflow/vodflow/pkg/redact"
 	"github.com/vodflow/vodflow/pkg/signing"
 )
 
@@ -299,6 +300,7 @@ func runDeploy(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	secrets := l.secrets()
+	w = secrets.Writer(w)
 	var steps []deploy.Step
 	switch t.target {
 	case targetNCP:
@@ -316,7 +318,7 @@ func runDeploy(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		steps = owdeploy.Steps(cli, l.dep, code, l.kind)
-		secrets = append(secrets, cfg.Auth)
+		secrets.Add(cfg.Auth)
 		fmt.Fprintf(w, "target openwhisk: %s, kind %s\n", cfg, l.kind)
 	}
 	return applySteps(ctx, e, w, stepsRun{target: t.target, verb: "deploy", pkg: l.dep.Package.Name, dryRun: *dryRun, asJSON: *asJSON}, steps, secrets)
@@ -348,6 +350,7 @@ func runUndeploy(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	secrets := l.secrets()
+	w = secrets.Writer(w)
 	var steps []deploy.Step
 	switch t.target {
 	case targetNCP:
@@ -363,20 +366,19 @@ func runUndeploy(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		steps = owdeploy.UndeploySteps(cli, l.dep)
-		secrets = append(secrets, cfg.Auth)
+		secrets.Add(cfg.Auth)
 		fmt.Fprintf(w, "target openwhisk: %s\n", cfg)
 	}
 	return applySteps(ctx, e, w, stepsRun{target: t.target, verb: "undeploy", pkg: l.dep.Package.Name, dryRun: *dryRun, asJSON: *asJSON}, steps, secrets)
 }
 
-// secrets are the values no output may show: every secret-named
-// parameter of params.json and the deploy credentials' secret key.
-func (l *loaded) secrets() []string {
-	secrets := deploy.SecretValues(l.params.Package.Parameters, l.params.Trigger.Parameters)
-	for _, a := range l.params.Actions {
-		secrets = append(secrets, deploy.SecretValues(a.Parameters)...)
-	}
-	return append(secrets, deployCredentials(l.params).SecretKey.Reveal())
+// secrets knows what no output may show: every parameter of params.json
+// (secret-named values and the secrets inside URLs) and the deploy
+// credentials' secret key.
+func (l *loaded) secrets() *redact.Set {
+	secrets := l.params.Secrets()
+	secrets.Add(deployCredentials(l.params).SecretKey.Reveal())
+	return secrets
 }
 
 // owClientOrDry is owClient, except that a dry run needs no API host or
@@ -421,7 +423,7 @@ type plannedStep struct {
 
 // applySteps prints the plan (a dry run) or applies the steps with a
 // progress line per step, and reports the outcome.
-func applySteps(ctx context.Context, e *env, w io.Writer, r stepsRun, steps []deploy.Step, secrets []string) error {
+func applySteps(ctx context.Context, e *env, w io.Writer, r stepsRun, steps []deploy.Step, secrets *redact.Set) error {
 	rep := stepsReport{Target: r.target, Verb: r.verb, Package: r.pkg, DryRun: r.dryRun}
 	if r.dryRun {
 		name := r.target
@@ -435,7 +437,7 @@ func applySteps(ctx context.Context, e *env, w io.Writer, r stepsRun, steps []de
 		for _, s := range steps {
 			rep.Plan = append(rep.Plan, plannedStep{Resource: s.Resource, Request: s.Request, Body: s.Show})
 		}
-		return writeJSON(e.stdout, rep)
+		return writeJSON(secrets.Writer(e.stdout), rep)
 	}
 	done := begin(e.stderr, "%s: %d steps on %s…", verbing(r.verb), len(steps), r.target)
 	start := time.Now()
@@ -459,7 +461,7 @@ func applySteps(ctx context.Context, e *env, w io.Writer, r stepsRun, steps []de
 	}
 	done("%s", r.verb+"ed "+r.pkg)
 	if r.asJSON {
-		return writeJSON(e.stdout, rep)
+		return writeJSON(secrets.Writer(e.stdout), rep)
 	}
 	return nil
 }

@@ -152,6 +152,7 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	if err := applyOverrides(root, manifest.FileName, *over, params); err != nil {
 		return err
 	}
+	w = params.Secrets().Writer(w) // nothing printed shows a secret of params.json
 	if *paramsPath != "" {
 		if ph := params.Placeholders(); len(ph) > 0 {
 			return fmt.Errorf("%s still has placeholder values: %s (fill them in, or set them with -p KEY=VALUE)", *paramsPath, strings.Join(ph, ", "))
