@@ -28,6 +28,3 @@ func p99(ds []time.Duration) time.Duration { return quantile(ds, 0.99) }
 
 // ms converts d to milliseconds, rounded to the microsecond.
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-// mib converts bytes to MiB.
-func mib(b int64) float64 { return float64(b) / (1 << 20) }
