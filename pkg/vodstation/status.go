@@ -300,11 +300,11 @@ func (c *Client) ListStatus(ctx context.Context, q StatusQuery) (StatusPage, err
 func (q StatusQuery) values() (url.Values, error) {
 	switch {
 	case q.PageNo < 0:
-		return nil, fmt.Errorf("PageNo (pageNo) %d: must be at least 1", q.PageNo)
+		return nil, fmt.Errorf("pageNo (PageNo) %d: must be at least 1", q.PageNo)
 	case q.PageSize < 0:
-		return nil, fmt.Errorf("PageSize (pageSizeNo) %d: must be at least %d", q.PageSize, MinStatusPageSize)
+		return nil, fmt.Errorf("pageSizeNo (PageSize) %d: must be at least %d", q.PageSize, MinStatusPageSize)
 	case !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From):
-		return nil, fmt.Errorf("To (workStartTimeTo) %s is before From (workStartTimeFrom) %s",
+		return nil, fmt.Errorf("workStartTimeTo (To) %s is before workStartTimeFrom (From) %s",
 			q.To.UTC().Format(time.RFC3339Nano), q.From.UTC().Format(time.RFC3339Nano))
 	}
 	v := url.Values{}

@@ -311,9 +311,10 @@ func TestListStatusShapesAndInputs(t *testing.T) {
 		{"content not a list", vodstation.StatusQuery{}, `{"content":{"a":1}}`, vodstation.StatusPage{}, "/api/v2/status", "not a list of rows"},
 		{"bad percent", vodstation.StatusQuery{}, `{"content":[{"percent":"lots"}]}`, vodstation.StatusPage{}, "/api/v2/status", "percent"},
 		{"bad total", vodstation.StatusQuery{}, `{"content":[],"total":-1}`, vodstation.StatusPage{}, "/api/v2/status", "total"},
-		{"negative page", vodstation.StatusQuery{PageNo: -1}, ``, vodstation.StatusPage{}, "", "pageNo"},
-		{"negative page size", vodstation.StatusQuery{PageSize: -5}, ``, vodstation.StatusPage{}, "", "pageSizeNo"},
-		{"To before From", vodstation.StatusQuery{From: time.UnixMilli(2000), To: time.UnixMilli(1000)}, ``, vodstation.StatusPage{}, "", "workStartTimeTo"},
+		{"negative page", vodstation.StatusQuery{PageNo: -1}, ``, vodstation.StatusPage{}, "", "list status: pageNo (PageNo) -1: must be at least 1"},
+		{"negative page size", vodstation.StatusQuery{PageSize: -5}, ``, vodstation.StatusPage{}, "", "list status: pageSizeNo (PageSize) -5: must be at least 10"},
+		{"To before From", vodstation.StatusQuery{From: time.UnixMilli(2000), To: time.UnixMilli(1000)}, ``, vodstation.StatusPage{}, "",
+			"list status: workStartTimeTo (To) 1970-01-01T00:00:01Z is before workStartTimeFrom (From) 1970-01-01T00:00:02Z"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
