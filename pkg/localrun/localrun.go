@@ -32,31 +32,39 @@ func ExecPath(binDir, name string) string {
 }
 
 // BuildBinaries compiles every action of the module at root for this
-// machine into dir, each as ExecPath(dir, name) beside the exec.env that
-// `vodflow build` ships with it (actionzip.DefaultKind's), and returns the
-// action names.
+// machine into dir (see BuildBinary) and returns the action names.
 func BuildBinaries(ctx context.Context, root, dir, goos, goarch string) ([]string, error) {
 	names, err := actionzip.Actions(root)
 	if err != nil {
 		return nil, err
 	}
-	execEnv, err := actionzip.ExecEnv(actionzip.DefaultKind)
-	if err != nil {
-		return nil, err
-	}
 	for _, name := range names {
-		exe := ExecPath(dir, name)
-		if err := os.MkdirAll(filepath.Dir(exe), 0o755); err != nil {
-			return nil, fmt.Errorf("localrun: %w", err)
-		}
-		if err := actionzip.BuildBinary(ctx, root, name, exe, goos, goarch); err != nil {
+		if err := BuildBinary(ctx, root, dir, name, goos, goarch); err != nil {
 			return nil, err
-		}
-		if err := os.WriteFile(filepath.Join(filepath.Dir(exe), "exec.env"), []byte(execEnv+"\n"), 0o644); err != nil {
-			return nil, fmt.Errorf("localrun: %w", err)
 		}
 	}
 	return names, nil
+}
+
+// BuildBinary compiles the action name of the module at root into dir, as
+// ExecPath(dir, name) beside the exec.env that `vodflow build` ships with
+// it (actionzip.DefaultKind's).
+func BuildBinary(ctx context.Context, root, dir, name, goos, goarch string) error {
+	execEnv, err := actionzip.ExecEnv(actionzip.DefaultKind)
+	if err != nil {
+		return err
+	}
+	exe := ExecPath(dir, name)
+	if err := os.MkdirAll(filepath.Dir(exe), 0o755); err != nil {
+		return fmt.Errorf("localrun: %w", err)
+	}
+	if err := actionzip.BuildBinary(ctx, root, name, exe, goos, goarch); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(filepath.Dir(exe), "exec.env"), []byte(execEnv+"\n"), 0o644); err != nil {
+		return fmt.Errorf("localrun: %w", err)
+	}
+	return nil
 }
 
 // Config configures a Platform.

@@ -47,7 +47,8 @@ func TestRepoManifestResolves(t *testing.T) {
 	require.NoError(t, err)
 
 	assert.Equal(t, "vodflow", d.Package.Name)
-	assert.Equal(t, map[string]any{"NCLOUD_ACCESS_KEY": "AK", "NCLOUD_SECRET_KEY": "SK-secret", "API_URL": "https://vodstation.apigw.ntruss.com", "REGION": "KR"}, d.Package.Params)
+	assert.Equal(t, map[string]any{"NCLOUD_ACCESS_KEY": "AK", "NCLOUD_SECRET_KEY": "SK-secret", "API_URL": "https://vodstation.apigw.ntruss.com", "REGION": "KR",
+		"BUCKET_NAME": "uploads"}, d.Package.Params, "BUCKET_NAME is bound at the package, for every action")
 	require.Len(t, d.Actions, 3)
 	lookup := d.Actions[0]
 	assert.Equal(t, "lookup-category", lookup.Name)
@@ -55,7 +56,7 @@ func TestRepoManifestResolves(t *testing.T) {
 	assert.Equal(t, "go:1.19", lookup.Runtime)
 	assert.Equal(t, "main", lookup.Main)
 	assert.Equal(t, manifest.LimitsSpec{TimeoutMS: 60000, MemoryMB: 256}, lookup.Limits)
-	assert.Equal(t, map[string]any{"CATEGORY_NAME": "movies", "BUCKET_NAME": "uploads", "CATEGORY_CACHE_TTL": float64(300), "KEY_DECODING": "auto"}, lookup.Params,
+	assert.Equal(t, map[string]any{"CATEGORY_NAME": "movies", "CATEGORY_CACHE_TTL": float64(300), "KEY_DECODING": "auto"}, lookup.Params,
 		"unset $VARs (CATEGORY_ID, INPUT_PREFIX, ...) leave the input unbound; numbers keep their type")
 	assert.Equal(t, "add-files", d.Actions[1].Name)
 	assert.Equal(t, map[string]any{"NOTIFICATION_FIELD": "notificationUrl"}, d.Actions[1].Params)

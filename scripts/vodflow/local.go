@@ -241,10 +241,11 @@ func demoParams(url string) *paramsfile.File {
 	return &paramsfile.File{
 		Package: paramsfile.Package{Name: paramsfile.DefaultPackageName, Parameters: map[string]any{
 			"NCLOUD_ACCESS_KEY": demoAccessKey, "NCLOUD_SECRET_KEY": demoSecretKey, "API_URL": url, "REGION": "KR",
+			"BUCKET_NAME": demoBucket,
 		}},
 		Actions: map[string]paramsfile.Action{
 			"lookup-category": {Parameters: map[string]any{
-				"CATEGORY_NAME": demoCategoryName, "BUCKET_NAME": demoBucket, "EXCLUDE_PREFIXES": demoOutputPath + "/",
+				"CATEGORY_NAME": demoCategoryName, "EXCLUDE_PREFIXES": demoOutputPath + "/",
 			}},
 		},
 		Trigger: paramsfile.Trigger{Name: "vodflow-upload", BucketName: demoBucket},

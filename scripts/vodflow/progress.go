@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+
 	"time"
 
 	"github.com/vodflow/vodflow/pkg/actionzip"
+	"github.com/vodflow/vodflow/pkg/localrun"
 )
 
 // stillEvery is how often a long step says it is still running.
@@ -68,7 +69,7 @@ func buildBinaries(ctx context.Context, w io.Writer, root, dir, goos, goarch str
 	for i, name := range names {
 		start := time.Now()
 		stop := ticking(w, "building "+name)
-		err := actionzip.BuildBinary(ctx, root, name, filepath.Join(dir, name), goos, goarch)
+		err := localrun.BuildBinary(ctx, root, dir, name, goos, goarch)
 		stop()
 		if err != nil {
 			return nil, err
