@@ -90,6 +90,13 @@ func (s *Set) Add(values ...string) {
 
 // appendForms appends v and each distinct escaped form of v.
 func appendForms(out []string, v string) []string {
+	if plain(v) {
+		// No encoder changes it (the usual secret: letters, digits, -_.~).
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+		return out
+	}
 	forms := []string{v, jsonInner(v, true), jsonInner(v, false), quoteInner(v), url.QueryEscape(v), url.PathEscape(v)}
 	for _, f := range forms {
 		if f != "" && !slices.Contains(out, f) {
@@ -97,6 +104,18 @@ func appendForms(out []string, v string) []string {
 		}
 	}
 	return out
+}
+
+// plain reports whether every escaping leaves v as it is: only ASCII
+// letters, digits and -_.~ (unreserved in URLs, never escaped in JSON).
+func plain(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~') {
+			return false
+		}
+	}
+	return true
 }
 
 // jsonInner is v as encoding/json writes it inside a string's quotes.
