@@ -2,7 +2,6 @@ package action
 
 import (
 	"context"
-	"log/slog"
 	"time"
 )
 
@@ -46,7 +45,7 @@ func ActivationFrom(ctx context.Context) Activation {
 
 // record collects what a handler adds to its activation's log line.
 type record struct {
-	attrs []slog.Attr
+	attrs []Attr
 	panic string
 	// failure is an error a web action answered instead of failing.
 	failure error
@@ -62,7 +61,7 @@ func recordFrom(ctx context.Context) *record {
 // LogAttrs adds attributes to the activation's single log line. Handlers
 // use it instead of logging lines of their own. Never pass parameters
 // wholesale; secret values are scrubbed, but only as a last resort.
-func LogAttrs(ctx context.Context, attrs ...slog.Attr) {
+func LogAttrs(ctx context.Context, attrs ...Attr) {
 	r := recordFrom(ctx)
 	r.attrs = append(r.attrs, attrs...)
 }

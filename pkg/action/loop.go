@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"runtime/debug"
@@ -292,7 +291,7 @@ func run[C, In, Out any](ctx context.Context, value json.RawMessage, secrets *re
 func safely(ctx context.Context, f func()) {
 	defer func() {
 		if p := recover(); p != nil {
-			LogAttrs(ctx, slog.String("on_error_panic", fmt.Sprint(p)))
+			LogAttrs(ctx, String("on_error_panic", fmt.Sprint(p)))
 		}
 	}()
 	f()
@@ -382,34 +381,29 @@ func withDeadline(ctx context.Context, deadline string, now time.Time) (context.
 }
 
 func logActivation(opts Options, start time.Time, rec *record, err error, secrets *redact.Set) {
-	attrs := []slog.Attr{
-		slog.String("action", opts.Name),
-		slog.String("activation_id", opts.Getenv("__OW_ACTIVATION_ID")),
-		slog.Float64("duration_ms", float64(opts.Now().Sub(start).Microseconds())/1000),
+	attrs := []Attr{
+		String("action", opts.Name),
+		String("activation_id", opts.Getenv("__OW_ACTIVATION_ID")),
+		Float64("duration_ms", float64(opts.Now().Sub(start).Microseconds())/1000),
 	}
-	level, msg := slog.LevelInfo, "activation succeeded"
+	level, msg := "INFO", "activation succeeded"
 	if err == nil && rec.failure != nil {
 		err, msg = rec.failure, "activation answered a failure"
 	}
 	if err != nil {
-		level = slog.LevelError
+		level = "ERROR"
 		if rec.failure == nil {
 			msg = "activation failed"
 		}
 		body := NewErrorResult(err).Error
-		attrs = append(attrs, slog.String("error", body.Message), slog.String("code", body.Code), slog.Int("status", body.Status))
+		attrs = append(attrs, String("error", body.Message), String("code", body.Code), Int("status", body.Status))
 	}
 	if rec.panic != "" {
-		attrs = append(attrs, slog.String("panic", rec.panic))
+		attrs = append(attrs, String("panic", rec.panic))
 	}
 	attrs = append(attrs, rec.attrs...)
-	var buf bytes.Buffer
-	h := slog.NewJSONHandler(&buf, nil)
-	r := slog.NewRecord(opts.Now(), level, msg, 0)
-	r.AddAttrs(attrs...)
-	if h.Handle(context.Background(), r) == nil {
-		_, _ = opts.Log.Write(secrets.Bytes(buf.Bytes()))
-	}
+	line := appendLogLine(make([]byte, 0, 512), opts.Now(), level, msg, attrs)
+	_, _ = opts.Log.Write(secrets.Bytes(line))
 }
 
 // Simple is a Handler for an action whose configuration and input are one

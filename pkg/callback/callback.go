@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -181,7 +180,7 @@ func answer(ctx context.Context, err error) webaction.Response {
 	case isConfigError(err):
 		status = http.StatusInternalServerError
 	}
-	action.LogAttrs(ctx, slog.Int("status_code", status))
+	action.LogAttrs(ctx, action.Int("status_code", status))
 	return webaction.JSON(status, body)
 }
 
@@ -304,8 +303,8 @@ func (c *Config) validate() error {
 // run gathers the facts, decides, and sends the events.
 func (h *Handler) run(ctx context.Context, cfg Config, in Input) (webaction.Response, error) {
 	cb := in.Callback
-	action.LogAttrs(ctx, slog.String("file_id", string(cb.FileID)), slog.String("status", cb.Status),
-		slog.String("rendition", cb.rendition()))
+	action.LogAttrs(ctx, action.String("file_id", string(cb.FileID)), action.String("status", cb.Status),
+		action.String("rendition", cb.rendition()))
 	g := gather{h: h, cfg: cfg, facts: Facts{Callback: cb, Bucket: cfg.BucketName}}
 	if bool(cfg.VerifyStatus) && (cb.Status == StatusComplete || cb.Status == StatusFailure || cb.Status == StatusCanceled) {
 		if err := g.verify(ctx); err != nil {
@@ -325,8 +324,8 @@ func (h *Handler) run(ctx context.Context, cfg Config, in Input) (webaction.Resp
 		body.Notified = &n
 	}
 	for _, w := range d.Warnings {
-		action.LogAttrs(ctx, slog.String("warning", w))
+		action.LogAttrs(ctx, action.String("warning", w))
 	}
-	action.LogAttrs(ctx, slog.Int("status_code", http.StatusOK))
+	action.LogAttrs(ctx, action.Int("status_code", http.StatusOK))
 	return webaction.JSON(http.StatusOK, body), nil
 }

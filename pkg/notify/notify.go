@@ -13,7 +13,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -99,7 +98,7 @@ func (n *Notifier) Send(ctx context.Context, cfg config.Notify, evs ...webhook.E
 	}
 	s, err := n.sender(cfg)
 	if err != nil {
-		action.LogAttrs(ctx, slog.String("webhook_error", err.Error()))
+		action.LogAttrs(ctx, action.String("webhook_error", err.Error()))
 		for _, ev := range evs {
 			res.Failed = append(res.Failed, ev.ID)
 		}
@@ -107,7 +106,7 @@ func (n *Notifier) Send(ctx context.Context, cfg config.Notify, evs ...webhook.E
 	}
 	for _, ev := range evs {
 		if _, seen := n.delivered.Get(ev.ID); seen {
-			action.LogAttrs(ctx, slog.String("webhook_duplicate", ev.ID))
+			action.LogAttrs(ctx, action.String("webhook_duplicate", ev.ID))
 			continue
 		}
 		if ev.CreatedAt.IsZero() {
@@ -115,19 +114,19 @@ func (n *Notifier) Send(ctx context.Context, cfg config.Notify, evs ...webhook.E
 		}
 		if err := s.Send(ctx, ev); err != nil {
 			res.Failed = append(res.Failed, ev.ID)
-			attrs := []slog.Attr{slog.String("event", ev.ID), slog.String("type", ev.Type), slog.String("error", err.Error())}
+			attrs := []action.Attr{action.String("event", ev.ID), action.String("type", ev.Type), action.String("error", err.Error())}
 			var de *webhook.DeliveryError
 			if errors.As(err, &de) {
-				attrs = append(attrs, slog.Int("attempts", de.Attempts), slog.Int("receiver_status", de.StatusCode))
+				attrs = append(attrs, action.Int("attempts", de.Attempts), action.Int("receiver_status", de.StatusCode))
 			}
-			action.LogAttrs(ctx, slog.Attr{Key: "webhook_failed", Value: slog.GroupValue(attrs...)})
+			action.LogAttrs(ctx, action.Group("webhook_failed", attrs...))
 			continue
 		}
 		n.delivered.Put(ev.ID, struct{}{}, DeliveredTTL)
 		res.Sent = append(res.Sent, ev.ID)
 	}
 	if len(res.Sent) > 0 {
-		action.LogAttrs(ctx, slog.Any("webhook_sent", res.Sent))
+		action.LogAttrs(ctx, action.Any("webhook_sent", res.Sent))
 	}
 	return res
 }

@@ -84,7 +84,12 @@ func (s *Set) Add(values ...string) {
 	if len(next) == len(cur) {
 		return
 	}
-	slices.SortStableFunc(next, func(a, b string) int { return len(b) - len(a) })
+	// Longest first, stable: an insertion sort (a handful of needles).
+	for i := 1; i < len(next); i++ {
+		for j := i; j > 0 && len(next[j]) > len(next[j-1]); j-- {
+			next[j], next[j-1] = next[j-1], next[j]
+		}
+	}
 	s.needles.Store(&next)
 }
 
@@ -303,7 +308,11 @@ func (s *Set) spans(text string) []span {
 	if len(out) < 2 {
 		return out
 	}
-	slices.SortFunc(out, func(a, b span) int { return a.start - b.start })
+	for i := 1; i < len(out); i++ { // by start: an insertion sort (few spans)
+		for j := i; j > 0 && out[j].start < out[j-1].start; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
 	merged := out[:1]
 	for _, sp := range out[1:] {
 		last := &merged[len(merged)-1]

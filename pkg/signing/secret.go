@@ -3,7 +3,6 @@ package signing
 import (
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"reflect"
 )
 
@@ -51,9 +50,6 @@ func (s Secret) Format(f fmt.State, verb rune) {
 		fmt.Fprint(f, s.String())
 	}
 }
-
-// LogValue implements slog.LogValuer with a placeholder.
-func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // MarshalJSON encodes the placeholder, never the value.
 func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }

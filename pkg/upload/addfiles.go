@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -139,7 +138,7 @@ func (u *Uploader) decodeAddFiles(p *action.Params) (AddFilesConfig, AddFilesInp
 
 func (u *Uploader) addFiles(ctx context.Context, cfg AddFilesConfig, in AddFilesInput) (AddFilesResult, error) {
 	if in.Skipped {
-		action.LogAttrs(ctx, slog.Bool("skipped", true), slog.String("reason", in.Reason))
+		action.LogAttrs(ctx, action.Bool("skipped", true), action.String("reason", in.Reason))
 		return AddFilesResult{Submission: in.Submission}, nil
 	}
 	c, err := u.clients.Get(cfg.API)
@@ -158,7 +157,7 @@ func (u *Uploader) addFiles(ctx context.Context, cfg AddFilesConfig, in AddFiles
 		out.FileName = paths[0]
 	}
 	for _, w := range out.Warnings {
-		action.LogAttrs(ctx, slog.String("warning", w))
+		action.LogAttrs(ctx, action.String("warning", w))
 	}
 	for start := 0; start < len(paths); start += vodstation.MaxPathsPerRequest {
 		batch := paths[start:min(start+vodstation.MaxPathsPerRequest, len(paths))]
@@ -176,7 +175,7 @@ func (u *Uploader) addFiles(ctx context.Context, cfg AddFilesConfig, in AddFiles
 	}
 	out.Submitted = len(out.Files)
 	u.remember(cfg, &in, out.Files)
-	action.LogAttrs(ctx, slog.String("category_id", string(in.CategoryID)), slog.Int("submitted", out.Submitted))
+	action.LogAttrs(ctx, action.String("category_id", string(in.CategoryID)), action.Int("submitted", out.Submitted))
 	if out.Submitted > 0 && cfg.Notify.Enabled() {
 		evs := make([]webhook.Event, 0, len(out.Files))
 		for _, f := range out.Files {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -39,7 +38,7 @@ func version(o events.Object) string {
 
 // dedupKey identifies an upload in the memory: a 16-byte digest, so an
 // entry costs the same whatever the key's length.
-type dedupKey [16]byte
+type dedupKey string
 
 func newDedupKey(cfg AddFilesConfig, in *AddFilesInput, path string) dedupKey {
 	h := sha256.New()
@@ -47,9 +46,7 @@ func newDedupKey(cfg AddFilesConfig, in *AddFilesInput, path string) dedupKey {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
-	var k dedupKey
-	copy(k[:], h.Sum(nil))
-	return k
+	return dedupKey(h.Sum(nil)[:16])
 }
 
 // duplicates returns the paths add-files already submitted within the
@@ -124,7 +121,7 @@ func skipDuplicates(ctx context.Context, in *AddFilesInput, paths []string, dup 
 			keep = append(keep, path)
 		}
 	}
-	action.LogAttrs(ctx, slog.Int("duplicates", len(skipped)))
+	action.LogAttrs(ctx, action.Int("duplicates", len(skipped)))
 	if len(keep) == 0 {
 		out := AddFilesResult{Submission: in.Submission}
 		out.Skipped, out.Reason = true, ReasonDuplicate

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"sort"
 	"strings"
@@ -118,7 +117,7 @@ func (u *Uploader) lookup(ctx context.Context, cfg LookupConfig, in LookupInput)
 		return Submission{}, err
 	}
 	out.CategoryID, out.CategoryName = param.String(cat.ID), cat.Name
-	action.LogAttrs(ctx, slog.String("category_id", string(cat.ID)), slog.Bool("category_cached", cached))
+	action.LogAttrs(ctx, action.String("category_id", string(cat.ID)), action.Bool("category_cached", cached))
 
 	// Never encode the category's own output again (same bucket, under its path).
 	if o := cat.Output; o != nil && o.BucketName == bucket && strings.Trim(o.FilePath, "/") != "" {
@@ -159,9 +158,9 @@ func (u *Uploader) lookup(ctx context.Context, cfg LookupConfig, in LookupInput)
 		}
 	}
 	fitSubmission(&out)
-	action.LogAttrs(ctx, slog.Int("files", len(out.paths())), slog.String("bucket", bucket))
+	action.LogAttrs(ctx, action.Int("files", len(out.paths())), action.String("bucket", bucket))
 	if len(out.Warnings) > 0 {
-		action.LogAttrs(ctx, slog.Any("warnings", out.Warnings))
+		action.LogAttrs(ctx, action.Any("warnings", out.Warnings))
 	}
 	return out, nil
 }
@@ -201,7 +200,7 @@ func skippedSubmission(ctx context.Context, out Submission, skipped []SkippedFil
 	out.Reason = skipped[0].Reason
 	out.FileName = skipped[0].Path
 	out.SkippedFiles = skippedList(skipped, len(skipped))
-	action.LogAttrs(ctx, slog.Bool("skipped", true), slog.String("reason", out.Reason))
+	action.LogAttrs(ctx, action.Bool("skipped", true), action.String("reason", out.Reason))
 	return out
 }
 
@@ -256,7 +255,7 @@ func (u *Uploader) category(ctx context.Context, cfg LookupConfig) (vodstation.C
 	key := cfg.API.CacheKey() + "\x00" + cfg.CategoryName
 	if ttl > 0 {
 		if cat, ok := u.categories.Get(key); ok {
-			return cat, true, nil
+			return *cat, true, nil
 		}
 	}
 	c, err := u.clients.Get(cfg.API)
@@ -272,7 +271,7 @@ func (u *Uploader) category(ctx context.Context, cfg LookupConfig) (vodstation.C
 		return vodstation.Category{}, false, err
 	}
 	if ttl > 0 {
-		u.categories.Put(key, cat, ttl)
+		u.categories.Put(key, &cat, ttl)
 	}
 	return cat, false, nil
 }

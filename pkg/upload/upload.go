@@ -33,7 +33,7 @@ type Uploader struct {
 
 	clients    *config.Clients
 	notifier   *notify.Notifier
-	categories *expiring.Cache[string, vodstation.Category]
+	categories *expiring.Cache[string, *vodstation.Category]
 	submitted  *expiring.Cache[dedupKey, struct{}]
 }
 
@@ -66,7 +66,7 @@ func New(opts ...Option) *Uploader {
 	}
 	u.clients = config.NewClients(u.clientOpts...)
 	u.notifier = notify.New(u.now, u.senderOpts...)
-	u.categories = expiring.New[string, vodstation.Category](MaxCategories, u.now)
+	u.categories = expiring.New[string, *vodstation.Category](MaxCategories, u.now)
 	u.submitted = expiring.New[dedupKey, struct{}](MaxRemembered, u.now)
 	return u
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -198,9 +197,6 @@ func (s *Sender) Target() string { return s.cfg.target }
 
 // String returns "webhook.Sender(<Target>)".
 func (s *Sender) String() string { return "webhook.Sender(" + s.cfg.target + ")" }
-
-// LogValue implements slog.LogValuer: the Sender logs as its Target.
-func (s *Sender) LogValue() slog.Value { return slog.StringValue(s.cfg.target) }
 
 // Format makes every fmt verb, %+v and %#v included, print [Sender.String].
 func (s *Sender) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }

@@ -486,7 +486,7 @@ func TestSenderNeverPrintsSecretOrURLSecrets(t *testing.T) {
 		}
 	}
 	assert.Equal(t, "webhook.Sender(https://hooks.example.com/vodflow)", fmt.Sprintf("%+v", s))
-	assert.Contains(t, logs.String(), "s=https://hooks.example.com/vodflow")
+	assert.Contains(t, logs.String(), "s=webhook.Sender(https://hooks.example.com/vodflow)", "slog prints it through fmt")
 }
 
 func TestDeliveryErrorText(t *testing.T) {

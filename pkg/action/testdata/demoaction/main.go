@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"errors"
-	"log/slog"
 
 	"github.com/vodflow/vodflow/pkg/action"
 	"github.com/vodflow/vodflow/pkg/signing"
@@ -33,7 +32,7 @@ func main() {
 			return output{}, &action.Error{Code: "demo_failed", Status: 502, Message: "demo failed",
 				Err: errors.New("upstream said no")}
 		}
-		action.LogAttrs(ctx, slog.String("name", in.Name))
+		action.LogAttrs(ctx, action.String("name", in.Name))
 		a := action.ActivationFrom(ctx)
 		return output{Hello: in.Name, ActivationID: a.ID, HasDeadline: !a.Deadline.IsZero()}, nil
 	}))
