@@ -111,10 +111,15 @@ func (p *Bool) UnmarshalJSON(b []byte) error {
 	return typeError(b, reflect.TypeFor[bool]())
 }
 
-// List is a list of strings given as a JSON array of strings or as one
-// comma-separated string. Items are trimmed; empty items are dropped.
-// Set reports whether the parameter was present (an explicit "" or []
-// is set and empty, which lets a user switch a default list off).
+// List is a list of strings given as a JSON array of strings, as a string
+// holding a JSON array of strings ("[\"a/\",\"b/\"]", what the console
+// sends for a list typed as JSON), or as one comma-separated string. Items
+// are trimmed; empty items are dropped.
+//
+// Set reports whether the parameter holds at least one item. An empty value
+// ("", " ", [], "[]", [""], " , ") is not set: for every list parameter it
+// means "use the default", as an empty INPUT_PREFIX means "none", so a
+// blanked console field never switches a default list off.
 type List struct {
 	Items []string
 	Set   bool
@@ -140,6 +145,13 @@ func (l *List) UnmarshalJSON(b []byte) error {
 		if err := json.Unmarshal(b, &v); err != nil {
 			return typeError(b, reflect.TypeFor[[]string]())
 		}
+		if t := strings.TrimSpace(v); strings.HasPrefix(t, "[") && json.Valid([]byte(t)) {
+			// A JSON list sent as a string: read it as that list.
+			if err := json.Unmarshal([]byte(t), &raw); err != nil {
+				return &json.UnmarshalTypeError{Value: "a string holding a JSON list with an item that is not a string", Type: reflect.TypeFor[[]string]()}
+			}
+			break
+		}
 		raw = strings.Split(v, ",")
 	case "array":
 		if err := json.Unmarshal(b, &raw); err != nil {
@@ -148,13 +160,13 @@ func (l *List) UnmarshalJSON(b []byte) error {
 	default:
 		return typeError(b, reflect.TypeFor[[]string]())
 	}
-	items := make([]string, 0, len(raw))
+	var items []string
 	for _, s := range raw {
 		if s = strings.TrimSpace(s); s != "" {
 			items = append(items, s)
 		}
 	}
-	*l = List{Items: items, Set: true}
+	*l = List{Items: items, Set: len(items) > 0}
 	return nil
 }
 
