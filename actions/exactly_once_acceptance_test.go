@@ -68,3 +68,72 @@ func TestJSONListStringParameters(t *testing.T) {
 		})
 	}
 }
+
+// s3Event is an S3-shaped upload event with one record per key, each with
+// the event name.
+func s3Event(eventName string, keys ...string) map[string]any {
+	records := make([]any, len(keys))
+	for i, k := range keys {
+		records[i] = map[string]any{"eventName": eventName,
+			"s3": map[string]any{"bucket": map[string]any{"name": bucket}, "object": map[string]any{"key": k, "size": 10 + i}}}
+	}
+	return map[string]any{"Records": records}
+}
+
+// TestOnlyCreateEventsAreSubmitted: create events are submitted, known
+// non-create kinds (deletes, tag and ACL changes, restores, lifecycle
+// transitions) are skipped as not_a_create_event with no API call, and an
+// event type vodflow does not know is submitted with a warning.
+func TestOnlyCreateEventsAreSubmitted(t *testing.T) {
+	tests := []struct {
+		event   string
+		submit  bool
+		warning bool
+	}{
+		{"ObjectCreated:Put", true, false},
+		{"ObjectCreated:Post", true, false},
+		{"ObjectCreated:Copy", true, false},
+		{"ObjectCreated:CompleteMultipartUpload", true, false},
+		{"ObjectCreated:*", true, false},
+		{"PUT", true, false},
+		{"COPY", true, false},
+		{"CompleteMultipartUpload", true, false},
+		{"", true, false},
+		{"DELETE", false, false},
+		{"ObjectRemoved:Delete", false, false},
+		{"ObjectRemoved:*", false, false},
+		{"ObjectTagging:Put", false, false},
+		{"ObjectAcl:Put", false, false},
+		{"ObjectRestore:Completed", false, false},
+		{"ObjectRestore:Post", false, false},
+		{"LifecycleTransition", false, false},
+		{"LifecycleExpiration:Delete", false, false},
+		{"ObjectUploaded", true, true},
+	}
+	for _, tt := range tests {
+		for _, shape := range []string{"S3 record", "flat"} {
+			t.Run(shape+" "+tt.event, func(t *testing.T) {
+				e := setup(t, nil, nil)
+				event := s3Event(tt.event, "uploads/clip.mp4")
+				if shape == "flat" {
+					event = map[string]any{"object_name": "uploads/clip.mp4", "eventName": tt.event}
+				}
+				res := fire(t, e, event)
+				require.NotContains(t, res, "error")
+				if !tt.submit {
+					assert.Equal(t, true, res["skipped"])
+					assert.Equal(t, "not_a_create_event", res["reason"])
+					assert.Empty(t, e.vod.Calls(), "no API call")
+					return
+				}
+				assert.EqualValues(t, 1, res["submitted"])
+				assert.Len(t, e.vod.Submissions(), 1)
+				if tt.warning {
+					assert.Contains(t, jsonText(res["warnings"]), tt.event, "an unknown event type is submitted with a warning")
+				} else {
+					assert.NotContains(t, res, "warnings")
+				}
+			})
+		}
+	}
+}

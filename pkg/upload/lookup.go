@@ -96,10 +96,16 @@ func (u *Uploader) lookup(ctx context.Context, cfg LookupConfig, in LookupInput)
 	filter := NewFilter(cfg.InputPrefix, cfg.ExcludePrefixes.Items, cfg.Extensions.Or(nil))
 	var keep []events.Object
 	var skipped []SkippedFile
+	var warnings []string
+	unknownEvents := map[string]bool{}
 	for _, o := range in.Objects {
 		if reason := filter.Skip(o); reason != "" {
 			skipped = append(skipped, SkippedFile{Path: o.Key, Reason: reason})
 			continue
+		}
+		if events.ClassifyEvent(o.EventName) == events.EventUnknown && !unknownEvents[o.EventName] {
+			unknownEvents[o.EventName] = true
+			warnings = append(warnings, unknownEventWarning(o))
 		}
 		keep = append(keep, o)
 	}
@@ -153,6 +159,7 @@ func (u *Uploader) lookup(ctx context.Context, cfg LookupConfig, in LookupInput)
 		}
 	}
 	out.SkippedFiles = skippedList(skipped, len(in.Objects))
+	out.Warnings = append(out.Warnings, warnings...)
 	for _, path := range out.paths() {
 		if w := playbackWarning(path); w != "" {
 			out.Warnings = append(out.Warnings, w)
@@ -164,6 +171,12 @@ func (u *Uploader) lookup(ctx context.Context, cfg LookupConfig, in LookupInput)
 		action.LogAttrs(ctx, slog.Any("warnings", out.Warnings))
 	}
 	return out, nil
+}
+
+// unknownEventWarning says that o's event type is not one vodflow knows
+// and was submitted anyway.
+func unknownEventWarning(o events.Object) string {
+	return fmt.Sprintf("event type %q (%s) is not one vodflow knows: submitted anyway, because losing an upload is worse than encoding it twice", o.EventName, o.Key)
 }
 
 // submissionBudget is the most a Submission may weigh: it is add-files'
