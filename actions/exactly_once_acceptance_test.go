@@ -1,6 +1,7 @@
 package actions_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -135,5 +136,65 @@ func TestOnlyCreateEventsAreSubmitted(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestRepeatedObjectIsSubmittedOnce: the same object twice in one event
+// (two S3 records with one key, or a paths list with repeats given to
+// add-files) is submitted once, with one file id, and each repeat is
+// listed in skipped_files with reason repeated.
+func TestRepeatedObjectIsSubmittedOnce(t *testing.T) {
+	t.Run("S3 records through the sequence", func(t *testing.T) {
+		e := setup(t, nil, nil)
+		res := fire(t, e, s3Event("ObjectCreated:Put", "uploads/a.mp4", "uploads/b.mp4", "uploads/a.mp4", "uploads/a.mp4"))
+		require.NotContains(t, res, "error")
+		subs := e.vod.Submissions()
+		require.Len(t, subs, 1)
+		assert.Equal(t, []string{"uploads/a.mp4", "uploads/b.mp4"}, subs[0].Paths)
+		assert.Len(t, subs[0].FileIDs, 2, "one file id per object")
+		assert.EqualValues(t, 2, res["submitted"])
+		assert.JSONEq(t, `[{"path":"uploads/a.mp4","reason":"repeated"},{"path":"uploads/a.mp4","reason":"repeated"}]`, jsonText(res["skipped_files"]))
+	})
+	t.Run("two records of one object only", func(t *testing.T) {
+		e := setup(t, nil, nil)
+		res := fire(t, e, s3Event("ObjectCreated:Put", "uploads/a.mp4", "uploads/a.mp4"))
+		require.NotContains(t, res, "error")
+		subs := e.vod.Submissions()
+		require.Len(t, subs, 1)
+		assert.Equal(t, []string{"uploads/a.mp4"}, subs[0].Paths)
+		assert.EqualValues(t, 1, res["submitted"])
+		assert.JSONEq(t, `[{"path":"uploads/a.mp4","reason":"repeated"}]`, jsonText(res["skipped_files"]))
+	})
+	for name, paths := range map[string][]any{
+		"add-files paths":         {"x/a.mp4", "x/b.mp4", "x/a.mp4", "x/b.mp4"},
+		"add-files one path, 3x":  {"x/a.mp4", "x/a.mp4", "x/a.mp4"},
+		"add-files many, 1 twice": {"x/a.mp4", "x/b.mp4", "x/c.mp4", "x/b.mp4"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := setup(t, nil, nil)
+			res, err := e.plat.RunAction(context.Background(), "add-files", map[string]any{"category_id": 45, "bucket_name": bucket, "paths": paths})
+			require.NoError(t, err)
+			require.NotContains(t, res, "error")
+			var want []string
+			seen := map[any]bool{}
+			repeats := 0
+			for _, p := range paths {
+				if seen[p] {
+					repeats++
+					continue
+				}
+				seen[p] = true
+				want = append(want, p.(string))
+			}
+			subs := e.vod.Submissions()
+			require.Len(t, subs, 1)
+			assert.Equal(t, want, subs[0].Paths)
+			assert.EqualValues(t, len(want), res["submitted"])
+			skipped, _ := res["skipped_files"].([]any)
+			require.Len(t, skipped, repeats)
+			for _, s := range skipped {
+				assert.Equal(t, "repeated", s.(map[string]any)["reason"])
+			}
+		})
 	}
 }

@@ -98,8 +98,30 @@ func (in *AddFilesInput) validate(bucketParam string) error {
 			return action.Invalid("paths", "path %d is %d bytes; object keys are at most %d", i, len(p), events.MaxKeyBytes)
 		}
 	}
-	in.paths = paths
+	in.paths = in.dropRepeats(paths)
 	return nil
+}
+
+// dropRepeats returns paths with each path once, at its first place, and
+// lists every repeat in the skipped files (reason repeated).
+func (in *AddFilesInput) dropRepeats(paths []string) []string {
+	seen := make(map[string]bool, len(paths))
+	out := paths[:0:0]
+	for _, p := range paths {
+		if seen[p] {
+			in.SkippedFiles = append(in.SkippedFiles, SkippedFile{Path: p, Reason: ReasonRepeated})
+			continue
+		}
+		seen[p] = true
+		out = append(out, p)
+	}
+	if len(out) == len(paths) {
+		return paths
+	}
+	if len(in.Paths) > 0 {
+		in.Paths = out // the result echoes each path once
+	}
+	return out
 }
 
 // AddFiles is add-files' handler: it submits the files to the category in

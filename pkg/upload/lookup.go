@@ -98,11 +98,24 @@ func (u *Uploader) lookup(ctx context.Context, cfg LookupConfig, in LookupInput)
 	var skipped []SkippedFile
 	var warnings []string
 	unknownEvents := map[string]bool{}
+	kept := map[objectID]int{} // index in keep
 	for _, o := range in.Objects {
 		if reason := filter.Skip(o); reason != "" {
 			skipped = append(skipped, SkippedFile{Path: o.Key, Reason: reason})
 			continue
 		}
+		id := objectID{o.Bucket, o.Key}
+		if id.bucket == "" {
+			id.bucket = strings.TrimSpace(cfg.BucketName)
+		}
+		if i, seen := kept[id]; seen {
+			// The same object again: submitted once, at its first place,
+			// with what the latest record says of it.
+			keep[i] = o
+			skipped = append(skipped, SkippedFile{Path: o.Key, Reason: ReasonRepeated})
+			continue
+		}
+		kept[id] = len(keep)
 		if events.ClassifyEvent(o.EventName) == events.EventUnknown && !unknownEvents[o.EventName] {
 			unknownEvents[o.EventName] = true
 			warnings = append(warnings, unknownEventWarning(o))
@@ -172,6 +185,9 @@ func (u *Uploader) lookup(ctx context.Context, cfg LookupConfig, in LookupInput)
 	}
 	return out, nil
 }
+
+// objectID identifies an object of an event.
+type objectID struct{ bucket, key string }
 
 // unknownEventWarning says that o's event type is not one vodflow knows
 // and was submitted anyway.
