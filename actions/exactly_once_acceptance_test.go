@@ -2,10 +2,16 @@ package actions_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vodflow/vodflow/pkg/actionproxy"
+	"github.com/vodflow/vodflow/pkg/localrun"
+	"github.com/vodflow/vodflow/pkg/vodstationtest"
 )
 
 // TestEmptyListParameterMeansDefault: a list parameter set to an empty
@@ -195,6 +201,57 @@ func TestRepeatedObjectIsSubmittedOnce(t *testing.T) {
 			for _, s := range skipped {
 				assert.Equal(t, "repeated", s.(map[string]any)["reason"])
 			}
+		})
+	}
+}
+
+// TestInvalidUTF8KeyIsAnError: a key whose raw bytes are not valid UTF-8
+// (a 0xff byte in the activation line, or an escaped lone surrogate) is an
+// error naming the field, through the shipped execs; encoding/json would
+// have read it as U+FFFD and submitted another name.
+func TestInvalidUTF8KeyIsAnError(t *testing.T) {
+	vod, err := vodstationtest.NewServer(vodstationtest.Options{AccessKey: accessKey, SecretKey: secretKey, CallbackDelay: time.Hour})
+	require.NoError(t, err)
+	t.Cleanup(vod.Close)
+	vod.AddCategory(vodstationtest.Category{Name: "movies"})
+	start := func(name string) *actionproxy.Process {
+		p, err := actionproxy.Start(context.Background(), actionproxy.Options{
+			Path: localrun.ExecPath(binDir, name), ExecutionEnv: actionproxy.DefaultExecutionEnv,
+		})
+		require.NoError(t, err)
+		t.Cleanup(func() { p.Close() })
+		return p
+	}
+	procs := map[string]*actionproxy.Process{"lookup-category": start("lookup-category"), "add-files": start("add-files")}
+	conf := `"NCLOUD_ACCESS_KEY":"` + accessKey + `","NCLOUD_SECRET_KEY":"` + secretKey + `","API_URL":"` + vod.URL + `"`
+	tests := []struct {
+		name, action, payload, field string
+	}{
+		{"object_name with 0xff", "lookup-category", `"object_name":"uploads/a` + "\xff" + `.mp4"`, "object_name"},
+		{"object_name with a lone high surrogate", "lookup-category", `"object_name":"uploads/a\ud800.mp4"`, "object_name"},
+		{"key with a lone low surrogate", "lookup-category", `"key":"uploads/a\udc00.mp4"`, "key"},
+		{"a record's key with 0xff", "lookup-category", `"Records":[{"s3":{"bucket":{"name":"b"},"object":{"key":"uploads/ok.mp4"}}},` +
+			`{"s3":{"bucket":{"name":"b"},"object":{"key":"uploads/` + "\xfe\xff" + `.mp4"}}}]`, "Records[1].s3.object.key"},
+		{"a record's key with an escaped surrogate", "lookup-category", `"Records":[{"s3":{"bucket":{"name":"b"},"object":{"key":"\ud83c.mp4"}}}]`, "Records[0].s3.object.key"},
+		{"file_name with 0xff", "add-files", `"category_id":"1","bucket_name":"b","file_name":"uploads/a` + "\xff" + `.mp4"`, "file_name"},
+		{"object_name with a surrogate", "add-files", `"category_id":"1","bucket_name":"b","object_name":"\udfff.mp4"`, "object_name"},
+		{"paths with 0xff", "add-files", `"category_id":"1","bucket_name":"b","paths":["uploads/ok.mp4","uploads/` + "\xff" + `.mp4"]`, "paths[1]"},
+		{"paths with a surrogate", "add-files", `"category_id":"1","bucket_name":"b","paths":["\ud800x.mp4"]`, "paths[0]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lookup := ""
+			if tt.action == "lookup-category" {
+				lookup = `,"CATEGORY_NAME":"movies","BUCKET_NAME":"b"`
+			}
+			res, err := procs[tt.action].Run(context.Background(), json.RawMessage("{"+conf+lookup+","+tt.payload+"}"), 0)
+			require.NoError(t, err)
+			obj, err := res.Object()
+			require.NoError(t, err)
+			e := errorOf(t, obj)
+			assert.Equal(t, "invalid_parameter", e["code"])
+			assert.Contains(t, e["message"], tt.field+": not valid UTF-8")
+			assert.Empty(t, vod.Submissions(), "nothing was submitted")
 		})
 	}
 }

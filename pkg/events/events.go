@@ -188,6 +188,9 @@ func DecodeFields(fields map[string]json.RawMessage, policy KeyDecoding) ([]Obje
 		if err := json.Unmarshal(raw, &obj.RawKey); err != nil {
 			return nil, &FieldError{Field: f, Problem: "got " + kindWords(param.Kind(raw)) + ", want a string"}
 		}
+		if !param.ValidText(raw) {
+			return nil, invalidText(f)
+		}
 		key, err := decodeKey(f, obj.RawKey, policy, false)
 		if err != nil {
 			return nil, err
@@ -207,6 +210,9 @@ func DecodeFields(fields map[string]json.RawMessage, policy KeyDecoding) ([]Obje
 		name, err := bucketName(raw)
 		if err != nil {
 			return nil, &FieldError{Field: f, Problem: err.Error()}
+		}
+		if !param.ValidText(raw) {
+			return nil, invalidText(f)
 		}
 		obj.Bucket = name
 		break
@@ -252,6 +258,9 @@ func decodeRecords(raw json.RawMessage, policy KeyDecoding) ([]Object, error) {
 	}
 	records := make([]s3Record, len(items))
 	for i, item := range items {
+		if !param.ValidText(item) {
+			return nil, invalidText(invalidRecordField(i, item))
+		}
 		if err := json.Unmarshal(item, &records[i]); err != nil {
 			field := fmt.Sprintf("Records[%d]", i)
 			var te *json.UnmarshalTypeError
@@ -281,6 +290,35 @@ func decodeRecords(raw json.RawMessage, policy KeyDecoding) ([]Object, error) {
 		})
 	}
 	return out, nil
+}
+
+// invalidText is the error for a field whose raw text is not valid UTF-8.
+func invalidText(field string) *FieldError {
+	return &FieldError{Field: field, Problem: "not valid UTF-8 (an invalid byte or an escaped lone surrogate such as \\ud800); " +
+		"it would reach VOD Station as another name, so nothing was submitted"}
+}
+
+// invalidRecordField names the field of a record whose text is not valid
+// UTF-8: its key or bucket name when it is one of them, else the record.
+func invalidRecordField(i int, item json.RawMessage) string {
+	var r struct {
+		S3 struct {
+			Bucket struct {
+				Name json.RawMessage `json:"name"`
+			} `json:"bucket"`
+			Object struct {
+				Key json.RawMessage `json:"key"`
+			} `json:"object"`
+		} `json:"s3"`
+	}
+	_ = json.Unmarshal(item, &r)
+	switch {
+	case r.S3.Object.Key != nil && !param.ValidText(r.S3.Object.Key):
+		return fmt.Sprintf("Records[%d].s3.object.key", i)
+	case r.S3.Bucket.Name != nil && !param.ValidText(r.S3.Bucket.Name):
+		return fmt.Sprintf("Records[%d].s3.bucket.name", i)
+	}
+	return fmt.Sprintf("Records[%d]", i)
 }
 
 // decodeKey applies the policy to one raw key and checks its size.

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // String is a string parameter that also accepts a JSON number, keeping its
@@ -194,4 +195,52 @@ func Kind(b []byte) string {
 		return "null"
 	}
 	return "number"
+}
+
+// ValidText reports whether the JSON text b (a string, or any value) holds
+// only valid UTF-8: no invalid byte and no \u escape of a lone surrogate
+// (\ud800). encoding/json replaces both with U+FFFD when it decodes into a
+// string, so a key checked only after decoding names another object;
+// check the raw bytes first.
+func ValidText(b []byte) bool {
+	if !utf8.Valid(b) {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		if i+1 < len(b) && b[i+1] != 'u' {
+			i++ // an escaped character, maybe a backslash
+			continue
+		}
+		r, ok := hex4(b, i+2)
+		if !ok {
+			continue // not an escape json accepts; the decoder says so
+		}
+		i += 5
+		switch {
+		case 0xDC00 <= r && r <= 0xDFFF:
+			return false // a low surrogate alone
+		case 0xD800 <= r && r <= 0xDBFF:
+			if i+2 >= len(b) || b[i+1] != '\\' || b[i+2] != 'u' {
+				return false // a high surrogate alone
+			}
+			lo, ok := hex4(b, i+3)
+			if !ok || lo < 0xDC00 || lo > 0xDFFF {
+				return false
+			}
+			i += 6
+		}
+	}
+	return true
+}
+
+// hex4 reads the 4 hex digits of a \u escape at b[at:].
+func hex4(b []byte, at int) (rune, bool) {
+	if at+4 > len(b) {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(b[at:at+4]), 16, 16)
+	return rune(n), err == nil
 }

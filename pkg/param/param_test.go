@@ -112,3 +112,32 @@ func TestListJSONString(t *testing.T) {
 	require.ErrorAs(t, json.Unmarshal([]byte(`"[1,2]"`), &l), &te)
 	assert.Contains(t, te.Value, "JSON list")
 }
+
+// TestValidText: raw JSON text with an invalid byte or an escaped lone
+// surrogate is not valid text (encoding/json would decode either to
+// U+FFFD); escaped backslashes and surrogate pairs are fine.
+func TestValidText(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{`"uploads/a.mp4"`, true},
+		{`"uploads/한글.mp4"`, true},
+		{`"\u00e9 \ud83c\udfac.mp4"`, true},
+		{`"a\\ud800.mp4"`, true}, // an escaped backslash, then text
+		{`"a\\\ud800.mp4"`, false},
+		{`"\uD800.mp4"`, false},
+		{`"\udfff.mp4"`, false},
+		{`"\ud800\u0041.mp4"`, false},
+		{`"\ud800"`, false},
+		{`["a.mp4","\ud800"]`, false},
+		{"\"a\xff.mp4\"", false},
+		{"\"\xed\xa0\x80.mp4\"", false}, // a surrogate encoded in UTF-8
+		{`"\u12"`, true},                // not an escape json accepts: left to the decoder
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			assert.Equal(t, tt.want, param.ValidText([]byte(tt.in)))
+		})
+	}
+}

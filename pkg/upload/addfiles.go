@@ -2,6 +2,7 @@ package upload
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -124,6 +125,30 @@ func (in *AddFilesInput) dropRepeats(paths []string) []string {
 	return out
 }
 
+// checkText refuses names whose raw text is not valid UTF-8 (an invalid
+// byte, an escaped lone surrogate): decoded, they would become U+FFFD and
+// another name would be submitted.
+func checkText(payload map[string]json.RawMessage) error {
+	for _, f := range []string{"file_name", "object_name", "bucket_name", "category_id"} {
+		if raw, ok := payload[f]; ok && !param.ValidText(raw) {
+			return action.Invalid(f, "not valid UTF-8 (an invalid byte or an escaped lone surrogate such as \\ud800); nothing was submitted")
+		}
+	}
+	raw, ok := payload["paths"]
+	if !ok || param.ValidText(raw) {
+		return nil
+	}
+	var items []json.RawMessage
+	if json.Unmarshal(raw, &items) == nil {
+		for i, item := range items {
+			if !param.ValidText(item) {
+				return action.Invalid(fmt.Sprintf("paths[%d]", i), "not valid UTF-8 (an invalid byte or an escaped lone surrogate such as \\ud800); nothing was submitted")
+			}
+		}
+	}
+	return action.Invalid("paths", "not valid UTF-8 (an invalid byte or an escaped lone surrogate such as \\ud800); nothing was submitted")
+}
+
 // AddFiles is add-files' handler: it submits the files to the category in
 // batches of at most 100 paths. A skipped submission is returned unchanged
 // with no API call. When a batch fails after earlier ones were accepted,
@@ -145,6 +170,9 @@ func (u *Uploader) decodeAddFiles(p *action.Params) (AddFilesConfig, AddFilesInp
 		return cfg, in, err
 	}
 	if err := u.notifier.Check(&cfg.Notify); err != nil {
+		return cfg, in, err
+	}
+	if err := checkText(p.Payload); err != nil {
 		return cfg, in, err
 	}
 	if err := p.DecodePayload(&in); err != nil {
