@@ -3,6 +3,8 @@ package actions_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -199,7 +201,8 @@ func TestRepeatedObjectIsSubmittedOnce(t *testing.T) {
 			skipped, _ := res["skipped_files"].([]any)
 			require.Len(t, skipped, repeats)
 			for _, s := range skipped {
-				assert.Equal(t, "repeated", s.(map[string]any)["reason"])
+				m, _ := s.(map[string]any)
+				assert.Equal(t, "repeated", m["reason"])
 			}
 		})
 	}
@@ -254,4 +257,75 @@ func TestInvalidUTF8KeyIsAnError(t *testing.T) {
 			assert.Empty(t, vod.Submissions(), "nothing was submitted")
 		})
 	}
+}
+
+// TestCategoryOutputIsNeverSubmitted: when the category writes into the
+// upload bucket, its outputs are skipped as category_output: keys under
+// its output folder (the output path, or <category name>/ when the path is
+// the bucket's root) and keys named like its outputs
+// (_<outputType>.mp4). The real uploads of the same event, before and
+// after an output, are submitted.
+func TestCategoryOutputIsNeverSubmitted(t *testing.T) {
+	options := []vodstationtest.EncodingOption{{ID: 31, OutputType: "AVC_SD_1Pass_30fps"}, {ID: 32, OutputType: "AVC_FHD_2Pass_30fps"}}
+	tests := []struct {
+		outputPath string
+		outputs    []string // keys that are the category's outputs
+	}{
+		{"/", []string{"movies/a_AVC_SD_1Pass_30fps.mp4", "movies/anything.mp4", "a_AVC_FHD_2Pass_30fps.mp4", "uploads/x_avc_sd_1pass_30fps.MP4"}},
+		{"", []string{"movies/a_AVC_SD_1Pass_30fps.mp4", "/movies/b.mp4", "uploads/a_AVC_FHD_2Pass_30fps.mp4"}},
+		{"/encoded/", []string{"encoded/movies/a_AVC_SD_1Pass_30fps.mp4", "encoded/other.mp4", "uploads/a_AVC_FHD_2Pass_30fps.mp4"}},
+	}
+	for _, tt := range tests {
+		t.Run("output path "+jsonText(tt.outputPath), func(t *testing.T) {
+			e := setup(t, nil, map[string]any{"CATEGORY_NAME": "movies", "EXCLUDE_PREFIXES": nil})
+			e.vod.AddCategory(vodstationtest.Category{Name: "movies", OutputBucket: bucket, OutputPath: tt.outputPath, EncodingOptions: options})
+			uploads := []string{"uploads/a.mp4", "uploads/b.mp4", "movies-2/c.mp4", "uploads/a_AVC_SD_1Pass_30fps.mov"}
+			var keys []string // an output, then an upload, …
+			for i, u := range uploads {
+				if i < len(tt.outputs) {
+					keys = append(keys, tt.outputs[i])
+				}
+				keys = append(keys, u)
+			}
+			if len(tt.outputs) > len(uploads) {
+				keys = append(keys, tt.outputs[len(uploads):]...)
+			}
+			res := fire(t, e, s3Event("ObjectCreated:Put", keys...))
+			require.NotContains(t, res, "error")
+			subs := e.vod.Submissions()
+			require.Len(t, subs, 1)
+			assert.Equal(t, uploads, subs[0].Paths, "every real upload, none of the outputs")
+			var skipped []string
+			list, _ := res["skipped_files"].([]any)
+			for _, s := range list {
+				m, _ := s.(map[string]any)
+				assert.Equal(t, "category_output", m["reason"], m["path"])
+				skipped = append(skipped, fmt.Sprint(m["path"]))
+			}
+			assert.ElementsMatch(t, tt.outputs, skipped)
+			assert.NotContains(t, res, "warnings")
+
+			for _, out := range tt.outputs {
+				calls := e.vod.CountCalls("PUT", "/api/v2")
+				res = fire(t, e, s3Event("ObjectCreated:Put", out))
+				assert.Equal(t, true, res["skipped"], out)
+				assert.Equal(t, "category_output", res["reason"], out)
+				assert.Equal(t, calls, e.vod.CountCalls("PUT", "/api/v2"), "no add-files call for %s", out)
+			}
+			assert.Equal(t, 1, e.vod.CountCalls("GET", "/api/v2/category/"), "the encoding options are read once per warm container")
+			assert.Equal(t, 2, e.vod.CountCalls("GET", "/api/v2/encoding-option/"))
+		})
+	}
+	t.Run("options unreadable: the folder still guards, with a warning", func(t *testing.T) {
+		e := setup(t, nil, map[string]any{"CATEGORY_NAME": "movies", "EXCLUDE_PREFIXES": nil})
+		e.vod.AddCategory(vodstationtest.Category{Name: "movies", OutputBucket: bucket, OutputPath: "/", EncodingOptions: options})
+		e.vod.InjectFault(vodstationtest.Fault{Method: http.MethodGet, Path: "/api/v2/encoding-option/31", Status: 404,
+			Body: `{"error":{"errorCode":"300","message":"Not Found Exception"}}`})
+		res := fire(t, e, s3Event("ObjectCreated:Put", "movies/a_AVC_SD_1Pass_30fps.mp4", "uploads/a.mp4"))
+		require.NotContains(t, res, "error")
+		subs := e.vod.Submissions()
+		require.Len(t, subs, 1)
+		assert.Equal(t, []string{"uploads/a.mp4"}, subs[0].Paths)
+		assert.Contains(t, jsonText(res["warnings"]), "only keys under movies/")
+	})
 }
