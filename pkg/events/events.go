@@ -32,11 +32,72 @@ type Object struct {
 	EventTime string `json:"event_time,omitempty"`
 }
 
-// Created reports whether the event is a create-type event (or does not
-// say). Deletions must not be submitted for encoding.
-func (o Object) Created() bool {
-	n := strings.ToLower(o.EventName)
-	return !strings.Contains(n, "remove") && !strings.Contains(n, "delete")
+// Created reports whether the event may be submitted for encoding: a
+// create event, an event that does not say, or one vodflow does not know
+// (see [ClassifyEvent]). Only known non-create kinds are not.
+func (o Object) Created() bool { return ClassifyEvent(o.EventName) != EventNotCreate }
+
+// EventKind is what an event name says about the object.
+type EventKind int
+
+// Event kinds, from [ClassifyEvent].
+const (
+	// EventUnnamed is an event without a name (NCP's flat trigger payload
+	// carries none): submitted.
+	EventUnnamed EventKind = iota
+	// EventCreate is a create event (an upload, a copy, a multipart
+	// upload's completion): submitted.
+	EventCreate
+	// EventNotCreate is a known kind that creates no new content (a
+	// delete, a tag or ACL change, a restore, a lifecycle transition):
+	// never submitted.
+	EventNotCreate
+	// EventUnknown is a name vodflow does not know: submitted with a
+	// warning, because losing an upload is worse than encoding it twice.
+	EventUnknown
+)
+
+// createNames are the bare create names (NCP's own trigger may send
+// PUT, POST, COPY or CompleteMultipartUpload; ncp-api.md §3.6), lower case.
+var createNames = map[string]bool{"put": true, "post": true, "copy": true, "completemultipartupload": true}
+
+// notCreateFamilies are the S3 event families (the part before ":") that
+// create no new content, lower case.
+var notCreateFamilies = map[string]bool{
+	"objectremoved": true, "objecttagging": true, "objectacl": true, "objectrestore": true,
+	"lifecycletransition": true, "lifecycleexpiration": true, "intelligenttiering": true,
+	"replication": true, "reducedredundancylostobject": true, "testevent": true,
+}
+
+// ClassifyEvent says what an event name is, case-insensitively and with
+// or without the "s3:" prefix:
+//   - "" is EventUnnamed;
+//   - a name containing "remove" or "delete" (ObjectRemoved:Delete,
+//     DELETE), and the S3 families ObjectTagging, ObjectAcl, ObjectRestore,
+//     LifecycleTransition, LifecycleExpiration, IntelligentTiering,
+//     Replication, ReducedRedundancyLostObject and TestEvent, are
+//     EventNotCreate;
+//   - ObjectCreated:* (Put, Post, Copy, CompleteMultipartUpload, …) and
+//     the bare names Put, Post, Copy and CompleteMultipartUpload are
+//     EventCreate;
+//   - anything else is EventUnknown.
+func ClassifyEvent(name string) EventKind {
+	n := strings.ToLower(strings.TrimSpace(name))
+	n = strings.TrimPrefix(n, "s3:")
+	if n == "" {
+		return EventUnnamed
+	}
+	if strings.Contains(n, "remove") || strings.Contains(n, "delete") {
+		return EventNotCreate
+	}
+	family, _, _ := strings.Cut(n, ":")
+	switch {
+	case notCreateFamilies[family]:
+		return EventNotCreate
+	case family == "objectcreated", createNames[n]:
+		return EventCreate
+	}
+	return EventUnknown
 }
 
 // KeyDecoding is how object keys in events are decoded.
@@ -127,6 +188,9 @@ func DecodeFields(fields map[string]json.RawMessage, policy KeyDecoding) ([]Obje
 		if err := json.Unmarshal(raw, &obj.RawKey); err != nil {
 			return nil, &FieldError{Field: f, Problem: "got " + kindWords(param.Kind(raw)) + ", want a string"}
 		}
+		if !param.ValidText(raw) {
+			return nil, invalidText(f)
+		}
 		key, err := decodeKey(f, obj.RawKey, policy, false)
 		if err != nil {
 			return nil, err
@@ -146,6 +210,9 @@ func DecodeFields(fields map[string]json.RawMessage, policy KeyDecoding) ([]Obje
 		name, err := bucketName(raw)
 		if err != nil {
 			return nil, &FieldError{Field: f, Problem: err.Error()}
+		}
+		if !param.ValidText(raw) {
+			return nil, invalidText(f)
 		}
 		obj.Bucket = name
 		break
@@ -191,6 +258,9 @@ func decodeRecords(raw json.RawMessage, policy KeyDecoding) ([]Object, error) {
 	}
 	records := make([]s3Record, len(items))
 	for i, item := range items {
+		if !param.ValidText(item) {
+			return nil, invalidText(invalidRecordField(i, item))
+		}
 		if err := json.Unmarshal(item, &records[i]); err != nil {
 			field := fmt.Sprintf("Records[%d]", i)
 			var te *json.UnmarshalTypeError
@@ -220,6 +290,35 @@ func decodeRecords(raw json.RawMessage, policy KeyDecoding) ([]Object, error) {
 		})
 	}
 	return out, nil
+}
+
+// invalidText is the error for a field whose raw text is not valid UTF-8.
+func invalidText(field string) *FieldError {
+	return &FieldError{Field: field, Problem: "not valid UTF-8 (an invalid byte or an escaped lone surrogate such as \\ud800); " +
+		"it would reach VOD Station as another name, so nothing was submitted"}
+}
+
+// invalidRecordField names the field of a record whose text is not valid
+// UTF-8: its key or bucket name when it is one of them, else the record.
+func invalidRecordField(i int, item json.RawMessage) string {
+	var r struct {
+		S3 struct {
+			Bucket struct {
+				Name json.RawMessage `json:"name"`
+			} `json:"bucket"`
+			Object struct {
+				Key json.RawMessage `json:"key"`
+			} `json:"object"`
+		} `json:"s3"`
+	}
+	_ = json.Unmarshal(item, &r)
+	switch {
+	case r.S3.Object.Key != nil && !param.ValidText(r.S3.Object.Key):
+		return fmt.Sprintf("Records[%d].s3.object.key", i)
+	case r.S3.Bucket.Name != nil && !param.ValidText(r.S3.Bucket.Name):
+		return fmt.Sprintf("Records[%d].s3.bucket.name", i)
+	}
+	return fmt.Sprintf("Records[%d]", i)
 }
 
 // decodeKey applies the policy to one raw key and checks its size.

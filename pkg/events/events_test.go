@@ -116,3 +116,59 @@ func TestParseKeyDecoding(t *testing.T) {
 	_, err := events.ParseKeyDecoding("base64")
 	assert.ErrorContains(t, err, "KEY_DECODING")
 }
+
+// TestClassifyEvent: which event names are uploads. Only known non-create
+// kinds are kept from encoding; an unknown name is submitted (with a
+// warning, by lookup-category).
+func TestClassifyEvent(t *testing.T) {
+	tests := []struct {
+		name string
+		want events.EventKind
+	}{
+		{"", events.EventUnnamed},
+		{"  ", events.EventUnnamed},
+		// create kinds
+		{"ObjectCreated:Put", events.EventCreate},
+		{"ObjectCreated:Post", events.EventCreate},
+		{"ObjectCreated:Copy", events.EventCreate},
+		{"ObjectCreated:CompleteMultipartUpload", events.EventCreate},
+		{"ObjectCreated:*", events.EventCreate},
+		{"s3:ObjectCreated:Put", events.EventCreate},
+		{"objectcreated:put", events.EventCreate},
+		{"PUT", events.EventCreate},
+		{"Post", events.EventCreate},
+		{"COPY", events.EventCreate},
+		{"CompleteMultipartUpload", events.EventCreate},
+		// delete-only and remove-only names
+		{"DELETE", events.EventNotCreate},
+		{"ObjectDeleted", events.EventNotCreate},
+		{"Remove", events.EventNotCreate},
+		{"ObjectRemoved:Delete", events.EventNotCreate},
+		{"ObjectRemoved:DeleteMarkerCreated", events.EventNotCreate},
+		{"s3:ObjectRemoved:*", events.EventNotCreate},
+		// the other non-create kinds
+		{"ObjectTagging:Put", events.EventNotCreate},
+		{"ObjectTagging:Delete", events.EventNotCreate},
+		{"ObjectAcl:Put", events.EventNotCreate},
+		{"ObjectRestore:Post", events.EventNotCreate},
+		{"ObjectRestore:Completed", events.EventNotCreate},
+		{"ObjectRestore:Delete", events.EventNotCreate},
+		{"LifecycleTransition", events.EventNotCreate},
+		{"LifecycleExpiration:Delete", events.EventNotCreate},
+		{"LifecycleExpiration:DeleteMarkerCreated", events.EventNotCreate},
+		{"IntelligentTiering", events.EventNotCreate},
+		{"Replication:OperationFailedReplication", events.EventNotCreate},
+		{"ReducedRedundancyLostObject", events.EventNotCreate},
+		{"s3:TestEvent", events.EventNotCreate},
+		// unknown
+		{"ObjectUploaded", events.EventUnknown},
+		{"PutObject", events.EventUnknown},
+		{"Putting", events.EventUnknown},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, events.ClassifyEvent(tt.name))
+			assert.Equal(t, tt.want != events.EventNotCreate, events.Object{EventName: tt.name}.Created())
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // String is a string parameter that also accepts a JSON number, keeping its
@@ -111,10 +112,15 @@ func (p *Bool) UnmarshalJSON(b []byte) error {
 	return typeError(b, reflect.TypeFor[bool]())
 }
 
-// List is a list of strings given as a JSON array of strings or as one
-// comma-separated string. Items are trimmed; empty items are dropped.
-// Set reports whether the parameter was present (an explicit "" or []
-// is set and empty, which lets a user switch a default list off).
+// List is a list of strings given as a JSON array of strings, as a string
+// holding a JSON array of strings ("[\"a/\",\"b/\"]", what the console
+// sends for a list typed as JSON), or as one comma-separated string. Items
+// are trimmed; empty items are dropped.
+//
+// Set reports whether the parameter holds at least one item. An empty value
+// ("", " ", [], "[]", [""], " , ") is not set: for every list parameter it
+// means "use the default", as an empty INPUT_PREFIX means "none", so a
+// blanked console field never switches a default list off.
 type List struct {
 	Items []string
 	Set   bool
@@ -140,6 +146,13 @@ func (l *List) UnmarshalJSON(b []byte) error {
 		if err := json.Unmarshal(b, &v); err != nil {
 			return typeError(b, reflect.TypeFor[[]string]())
 		}
+		if t := strings.TrimSpace(v); strings.HasPrefix(t, "[") && json.Valid([]byte(t)) {
+			// A JSON list sent as a string: read it as that list.
+			if err := json.Unmarshal([]byte(t), &raw); err != nil {
+				return &json.UnmarshalTypeError{Value: "a string holding a JSON list with an item that is not a string", Type: reflect.TypeFor[[]string]()}
+			}
+			break
+		}
 		raw = strings.Split(v, ",")
 	case "array":
 		if err := json.Unmarshal(b, &raw); err != nil {
@@ -148,13 +161,13 @@ func (l *List) UnmarshalJSON(b []byte) error {
 	default:
 		return typeError(b, reflect.TypeFor[[]string]())
 	}
-	items := make([]string, 0, len(raw))
+	var items []string
 	for _, s := range raw {
 		if s = strings.TrimSpace(s); s != "" {
 			items = append(items, s)
 		}
 	}
-	*l = List{Items: items, Set: true}
+	*l = List{Items: items, Set: len(items) > 0}
 	return nil
 }
 
@@ -182,4 +195,52 @@ func Kind(b []byte) string {
 		return "null"
 	}
 	return "number"
+}
+
+// ValidText reports whether the JSON text b (a string, or any value) holds
+// only valid UTF-8: no invalid byte and no \u escape of a lone surrogate
+// (\ud800). encoding/json replaces both with U+FFFD when it decodes into a
+// string, so a key checked only after decoding names another object;
+// check the raw bytes first.
+func ValidText(b []byte) bool {
+	if !utf8.Valid(b) {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		if i+1 < len(b) && b[i+1] != 'u' {
+			i++ // an escaped character, maybe a backslash
+			continue
+		}
+		r, ok := hex4(b, i+2)
+		if !ok {
+			continue // not an escape json accepts; the decoder says so
+		}
+		i += 5
+		switch {
+		case 0xDC00 <= r && r <= 0xDFFF:
+			return false // a low surrogate alone
+		case 0xD800 <= r && r <= 0xDBFF:
+			if i+2 >= len(b) || b[i+1] != '\\' || b[i+2] != 'u' {
+				return false // a high surrogate alone
+			}
+			lo, ok := hex4(b, i+3)
+			if !ok || lo < 0xDC00 || lo > 0xDFFF {
+				return false
+			}
+			i += 6
+		}
+	}
+	return true
+}
+
+// hex4 reads the 4 hex digits of a \u escape at b[at:].
+func hex4(b []byte, at int) (rune, bool) {
+	if at+4 > len(b) {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(b[at:at+4]), 16, 16)
+	return rune(n), err == nil
 }

@@ -29,8 +29,7 @@ func TestDecode(t *testing.T) {
 			input{ID: "c-1", TTL: param.Int{Value: 300, Set: true}, Flag: true, Names: param.List{Items: []string{"a/", "b/"}, Set: true}}},
 		{"console strings", `{"id":1234,"ttl":"  60 ","flag":"YES","names":" a/ , ,b/ "}`,
 			input{ID: "1234", TTL: param.Int{Value: 60, Set: true}, Flag: true, Names: param.List{Items: []string{"a/", "b/"}, Set: true}}},
-		{"empty strings", `{"id":"","ttl":"","flag":"","names":""}`,
-			input{Names: param.List{Items: []string{}, Set: true}}},
+		{"empty strings", `{"id":"","ttl":"","flag":"","names":""}`, input{}},
 		{"false forms", `{"flag":"off"}`, input{}},
 	}
 	for _, tt := range tests {
@@ -69,5 +68,76 @@ func TestOr(t *testing.T) {
 	assert.Equal(t, int64(5), param.Int{}.Or(5))
 	assert.Equal(t, int64(0), param.Int{Set: true}.Or(5))
 	assert.Equal(t, []string{"d"}, param.List{}.Or([]string{"d"}))
-	assert.Empty(t, param.List{Set: true}.Or([]string{"d"}))
+	assert.Equal(t, []string{"x"}, param.List{Items: []string{"x"}, Set: true}.Or([]string{"d"}))
+}
+
+// TestListEmptyMeansNotSet: every empty form of a list is "not set", so
+// Or gives the default (a blanked console field never disables a default).
+func TestListEmptyMeansNotSet(t *testing.T) {
+	for _, in := range []string{`""`, `" "`, `"  ,  , "`, `[]`, `[""]`, `[" ",""]`, `"[]"`, `" [ ] "`, `"[\"\", \" \"]"`, `null`} {
+		t.Run(in, func(t *testing.T) {
+			var l param.List
+			require.NoError(t, json.Unmarshal([]byte(in), &l))
+			assert.Equal(t, param.List{}, l)
+			assert.Equal(t, []string{"default"}, l.Or([]string{"default"}))
+		})
+	}
+}
+
+// TestListJSONString: a string that is a JSON list is read as that list,
+// never split on its commas; other strings are comma-separated.
+func TestListJSONString(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{`"[\"uploads/\"]"`, []string{"uploads/"}},
+		{`"[\"mp4\",\"mov\"]"`, []string{"mp4", "mov"}},
+		{`" [ \" a/ \" , \"b,c/\" ] "`, []string{"a/", "b,c/"}},
+		{`"[\"uploads/\",\"\"]"`, []string{"uploads/"}},
+		{`"mp4,mov"`, []string{"mp4", "mov"}},
+		{`"[draft]/,x/"`, []string{"[draft]/", "x/"}}, // not JSON: a comma list
+		{`"[draft]/"`, []string{"[draft]/"}},
+		{`["[\"a\"]"]`, []string{`["a"]`}}, // a real list is never re-read
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			var l param.List
+			require.NoError(t, json.Unmarshal([]byte(tt.in), &l))
+			assert.Equal(t, param.List{Items: tt.want, Set: true}, l)
+		})
+	}
+	var l param.List
+	var te *json.UnmarshalTypeError
+	require.ErrorAs(t, json.Unmarshal([]byte(`"[1,2]"`), &l), &te)
+	assert.Contains(t, te.Value, "JSON list")
+}
+
+// TestValidText: raw JSON text with an invalid byte or an escaped lone
+// surrogate is not valid text (encoding/json would decode either to
+// U+FFFD); escaped backslashes and surrogate pairs are fine.
+func TestValidText(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{`"uploads/a.mp4"`, true},
+		{`"uploads/한글.mp4"`, true},
+		{`"\u00e9 \ud83c\udfac.mp4"`, true},
+		{`"a\\ud800.mp4"`, true}, // an escaped backslash, then text
+		{`"a\\\ud800.mp4"`, false},
+		{`"\uD800.mp4"`, false},
+		{`"\udfff.mp4"`, false},
+		{`"\ud800\u0041.mp4"`, false},
+		{`"\ud800"`, false},
+		{`["a.mp4","\ud800"]`, false},
+		{"\"a\xff.mp4\"", false},
+		{"\"\xed\xa0\x80.mp4\"", false}, // a surrogate encoded in UTF-8
+		{`"\u12"`, true},                // not an escape json accepts: left to the decoder
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			assert.Equal(t, tt.want, param.ValidText([]byte(tt.in)))
+		})
+	}
 }

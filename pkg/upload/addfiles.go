@@ -2,6 +2,7 @@ package upload
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -97,8 +98,54 @@ func (in *AddFilesInput) validate(bucketParam string) error {
 			return action.Invalid("paths", "path %d is %d bytes; object keys are at most %d", i, len(p), events.MaxKeyBytes)
 		}
 	}
-	in.paths = paths
+	in.paths = in.dropRepeats(paths)
 	return nil
+}
+
+// dropRepeats returns paths with each path once, at its first place, and
+// lists every repeat in the skipped files (reason repeated).
+func (in *AddFilesInput) dropRepeats(paths []string) []string {
+	seen := make(map[string]bool, len(paths))
+	out := paths[:0:0]
+	for _, p := range paths {
+		if seen[p] {
+			in.SkippedFiles = append(in.SkippedFiles, SkippedFile{Path: p, Reason: ReasonRepeated})
+			continue
+		}
+		seen[p] = true
+		out = append(out, p)
+	}
+	if len(out) == len(paths) {
+		return paths
+	}
+	if len(in.Paths) > 0 {
+		in.Paths = out // the result echoes each path once
+	}
+	return out
+}
+
+// checkText refuses names whose raw text is not valid UTF-8 (an invalid
+// byte, an escaped lone surrogate): decoded, they would become U+FFFD and
+// another name would be submitted.
+func checkText(payload map[string]json.RawMessage) error {
+	for _, f := range []string{"file_name", "object_name", "bucket_name", "category_id"} {
+		if raw, ok := payload[f]; ok && !param.ValidText(raw) {
+			return action.Invalid(f, "not valid UTF-8 (an invalid byte or an escaped lone surrogate such as \\ud800); nothing was submitted")
+		}
+	}
+	raw, ok := payload["paths"]
+	if !ok || param.ValidText(raw) {
+		return nil
+	}
+	var items []json.RawMessage
+	if json.Unmarshal(raw, &items) == nil {
+		for i, item := range items {
+			if !param.ValidText(item) {
+				return action.Invalid(fmt.Sprintf("paths[%d]", i), "not valid UTF-8 (an invalid byte or an escaped lone surrogate such as \\ud800); nothing was submitted")
+			}
+		}
+	}
+	return action.Invalid("paths", "not valid UTF-8 (an invalid byte or an escaped lone surrogate such as \\ud800); nothing was submitted")
 }
 
 // AddFiles is add-files' handler: it submits the files to the category in
@@ -122,6 +169,9 @@ func (u *Uploader) decodeAddFiles(p *action.Params) (AddFilesConfig, AddFilesInp
 		return cfg, in, err
 	}
 	if err := u.notifier.Check(&cfg.Notify); err != nil {
+		return cfg, in, err
+	}
+	if err := checkText(p.Payload); err != nil {
 		return cfg, in, err
 	}
 	if err := p.DecodePayload(&in); err != nil {

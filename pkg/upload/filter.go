@@ -20,6 +20,10 @@ const (
 	ReasonExcludedPrefix       = "excluded_prefix"
 	ReasonUnsupportedExtension = "unsupported_extension"
 	ReasonCategoryOutput       = "category_output"
+	// ReasonRepeated is an object named again in the same event (two
+	// records with one key, or a paths list with repeats): it is submitted
+	// once, and each repeat is listed with this reason.
+	ReasonRepeated = "repeated"
 	// ReasonDuplicate is an upload add-files already submitted within
 	// DEDUP_WINDOW (the same bucket, key, category and version).
 	ReasonDuplicate = "duplicate"

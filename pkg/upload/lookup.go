@@ -95,10 +95,29 @@ func (u *Uploader) lookup(ctx context.Context, cfg LookupConfig, in LookupInput)
 	filter := NewFilter(cfg.InputPrefix, cfg.ExcludePrefixes.Items, cfg.Extensions.Or(nil))
 	var keep []events.Object
 	var skipped []SkippedFile
+	var warnings []string
+	unknownEvents := map[string]bool{}
+	kept := map[objectID]int{} // index in keep
 	for _, o := range in.Objects {
 		if reason := filter.Skip(o); reason != "" {
 			skipped = append(skipped, SkippedFile{Path: o.Key, Reason: reason})
 			continue
+		}
+		id := objectID{o.Bucket, o.Key}
+		if id.bucket == "" {
+			id.bucket = strings.TrimSpace(cfg.BucketName)
+		}
+		if i, seen := kept[id]; seen {
+			// The same object again: submitted once, at its first place,
+			// with what the latest record says of it.
+			keep[i] = o
+			skipped = append(skipped, SkippedFile{Path: o.Key, Reason: ReasonRepeated})
+			continue
+		}
+		kept[id] = len(keep)
+		if events.ClassifyEvent(o.EventName) == events.EventUnknown && !unknownEvents[o.EventName] {
+			unknownEvents[o.EventName] = true
+			warnings = append(warnings, unknownEventWarning(o))
 		}
 		keep = append(keep, o)
 	}
@@ -119,18 +138,22 @@ func (u *Uploader) lookup(ctx context.Context, cfg LookupConfig, in LookupInput)
 	out.CategoryID, out.CategoryName = param.String(cat.ID), cat.Name
 	action.LogAttrs(ctx, action.String("category_id", string(cat.ID)), action.Bool("category_cached", cached))
 
-	// Never encode the category's own output again (same bucket, under its path).
-	if o := cat.Output; o != nil && o.BucketName == bucket && strings.Trim(o.FilePath, "/") != "" {
-		prefix := strings.Trim(o.FilePath, "/") + "/"
-		kept := keep[:0]
-		for _, obj := range keep {
-			if strings.HasPrefix(strings.TrimPrefix(obj.Key, "/"), prefix) {
-				skipped = append(skipped, SkippedFile{Path: obj.Key, Reason: ReasonCategoryOutput})
-				continue
-			}
-			kept = append(kept, obj)
+	// Never encode the category's own outputs again (same bucket: under its
+	// output folder, or named like one of its outputs).
+	if o := cat.Output; o != nil && o.BucketName != "" && o.BucketName == bucket {
+		guard, warning := u.outputGuard(ctx, cfg, cat)
+		if warning != "" {
+			warnings = append(warnings, warning)
 		}
-		keep = kept
+		var uploads []events.Object
+		for _, obj := range keep {
+			if guard.covers(obj.Key) {
+				skipped = append(skipped, SkippedFile{Path: obj.Key, Reason: ReasonCategoryOutput})
+				continue // the objects after it are still judged
+			}
+			uploads = append(uploads, obj)
+		}
+		keep = uploads
 		if len(keep) == 0 {
 			return skippedSubmission(ctx, out, skipped), nil
 		}
@@ -152,6 +175,7 @@ func (u *Uploader) lookup(ctx context.Context, cfg LookupConfig, in LookupInput)
 		}
 	}
 	out.SkippedFiles = skippedList(skipped, len(in.Objects))
+	out.Warnings = append(out.Warnings, warnings...)
 	for _, path := range out.paths() {
 		if w := playbackWarning(path); w != "" {
 			out.Warnings = append(out.Warnings, w)
@@ -163,6 +187,89 @@ func (u *Uploader) lookup(ctx context.Context, cfg LookupConfig, in LookupInput)
 		action.LogAttrs(ctx, action.Any("warnings", out.Warnings))
 	}
 	return out, nil
+}
+
+// outputGuard recognises a category's outputs in its output bucket: the
+// keys under its output folder (the output path, or, when that is the
+// bucket's root, the <category name>/ folder VOD Station creates there),
+// and the keys named like its outputs (<input basename>_<outputType>.mp4).
+type outputGuard struct {
+	folder   string   // with a trailing "/"
+	suffixes []string // "_<outputtype>.mp4", lower case
+}
+
+// covers reports whether key is one of the category's outputs.
+func (g outputGuard) covers(key string) bool {
+	k := strings.TrimPrefix(key, "/")
+	if strings.HasPrefix(k, g.folder) {
+		return true
+	}
+	lower := strings.ToLower(k)
+	for _, s := range g.suffixes {
+		if strings.HasSuffix(lower, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// outputGuard builds the guard of cat. Its output types are read once per
+// CATEGORY_CACHE_TTL (the category info and each encoding option); when
+// they cannot be read, the guard covers the folder only and the warning
+// says so: an upload is never lost for it.
+func (u *Uploader) outputGuard(ctx context.Context, cfg LookupConfig, cat vodstation.Category) (outputGuard, string) {
+	folder := strings.Trim(cat.Output.FilePath, "/")
+	if folder == "" {
+		folder = cat.Name
+	}
+	g := outputGuard{folder: folder + "/"}
+	types, err := u.outputTypes(ctx, cfg, cat)
+	if err != nil {
+		action.LogAttrs(ctx, action.String("output_types_error", err.Error()))
+		return g, fmt.Sprintf("the encoding options of category %s could not be read (%v): only keys under %s are recognised as its outputs", cat.ID, err, g.folder)
+	}
+	for _, t := range types {
+		if t = strings.TrimSpace(t); t != "" {
+			g.suffixes = append(g.suffixes, "_"+strings.ToLower(t)+".mp4")
+		}
+	}
+	return g, ""
+}
+
+// outputTypeList is a category's output types as the cache holds them (a
+// pointer, so the cache shares its code with the other pointer caches).
+type outputTypeList struct{ names []string }
+
+// outputTypes returns cat's output types, cached like the category.
+func (u *Uploader) outputTypes(ctx context.Context, cfg LookupConfig, cat vodstation.Category) ([]string, error) {
+	ttl := time.Duration(cfg.CacheTTL.Or(DefaultCacheTTL)) * time.Second
+	key := cfg.API.CacheKey() + "\x00" + string(cat.ID)
+	if ttl > 0 {
+		if types, ok := u.outputTypesCache.Get(key); ok {
+			return types.names, nil
+		}
+	}
+	c, err := u.clients.Get(cfg.API)
+	if err != nil {
+		return nil, err
+	}
+	types, err := c.OutputTypes(ctx, cat)
+	if err != nil {
+		return nil, err
+	}
+	if ttl > 0 {
+		u.outputTypesCache.Put(key, &outputTypeList{names: types}, ttl)
+	}
+	return types, nil
+}
+
+// objectID identifies an object of an event.
+type objectID struct{ bucket, key string }
+
+// unknownEventWarning says that o's event type is not one vodflow knows
+// and was submitted anyway.
+func unknownEventWarning(o events.Object) string {
+	return fmt.Sprintf("event type %q (%s) is not one vodflow knows: submitted anyway, because losing an upload is worse than encoding it twice", o.EventName, o.Key)
 }
 
 // submissionBudget is the most a Submission may weigh: it is add-files'

@@ -34,7 +34,10 @@ type Uploader struct {
 	clients    *config.Clients
 	notifier   *notify.Notifier
 	categories *expiring.Cache[string, *vodstation.Category]
-	submitted  *expiring.Cache[dedupKey, struct{}]
+	// outputTypesCache holds each category's output types (the recursion
+	// guard's suffixes), by API and category id.
+	outputTypesCache *expiring.Cache[string, *outputTypeList]
+	submitted        *expiring.Cache[dedupKey, struct{}]
 }
 
 // Option configures an Uploader.
@@ -67,6 +70,7 @@ func New(opts ...Option) *Uploader {
 	u.clients = config.NewClients(u.clientOpts...)
 	u.notifier = notify.New(u.now, u.senderOpts...)
 	u.categories = expiring.New[string, *vodstation.Category](MaxCategories, u.now)
+	u.outputTypesCache = expiring.New[string, *outputTypeList](MaxCategories, u.now)
 	u.submitted = expiring.New[dedupKey, struct{}](MaxRemembered, u.now)
 	return u
 }

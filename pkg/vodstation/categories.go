@@ -45,6 +45,51 @@ type Category struct {
 	Disabled        bool            `json:"disabled"`
 	NotificationURL string          `json:"notificationUrl,omitempty"`
 	Output          *CategoryOutput `json:"output,omitempty"`
+	// EncodingOptions are the category's encoding options. The category
+	// info (GET /api/v2/category/{id}) lists them as ids; an element may
+	// also be an object with its id and name, which [EncodingOption]
+	// reads too.
+	EncodingOptions []EncodingOption `json:"encodingOptions,omitempty"`
+}
+
+// EncodingOption is one encoding option (one output) of a category.
+type EncodingOption struct {
+	// ID is the option id (callbacks' encodingOptionId).
+	ID ID `json:"id"`
+	// OutputType is the option's name, e.g. "AVC_HD_1Pass_30fps": the
+	// outputType of its callbacks and the suffix of its output files,
+	// <category name>/<input basename>_<outputType>.mp4. "" when not known
+	// (the category listed only the id).
+	OutputType string `json:"outputType,omitempty"`
+}
+
+// UnmarshalJSON implements json.Unmarshaler: an id (number or string), or
+// an object with id (or encodingOptionId) and name (or outputType).
+func (o *EncodingOption) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || b[0] != '{' {
+		return o.ID.UnmarshalJSON(b)
+	}
+	var v struct {
+		ID               *ID    `json:"id"`
+		EncodingOptionID *ID    `json:"encodingOptionId"`
+		Name             string `json:"name"`
+		OutputType       string `json:"outputType"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*o = EncodingOption{OutputType: v.OutputType}
+	if o.OutputType == "" {
+		o.OutputType = v.Name
+	}
+	switch {
+	case v.ID != nil:
+		o.ID = *v.ID
+	case v.EncodingOptionID != nil:
+		o.ID = *v.EncodingOptionID
+	}
+	return nil
 }
 
 // CategoryOutput is where a category writes its encoded files.
@@ -105,4 +150,71 @@ func (c *Client) FindCategory(ctx context.Context, name string) (Category, error
 		}
 	}
 	return Category{}, fmt.Errorf("vodstation: find category %q: %w (looked at %d categories)", name, ErrCategoryNotFound, seen)
+}
+
+// GetCategory returns one category with its encoding option ids.
+// https://api.ncloud-docs.com/docs/en/vodstation-category-info
+func (c *Client) GetCategory(ctx context.Context, id string) (Category, error) {
+	path := "/api/v2/category/" + url.PathEscape(id)
+	resp, err := c.call(ctx, "get category "+id, "GET", path, nil, nil, retryRead)
+	if err != nil {
+		return Category{}, err
+	}
+	var body struct {
+		Content Category `json:"content"`
+	}
+	if err := json.Unmarshal(resp.Body(), &body); err != nil {
+		return Category{}, fmt.Errorf("vodstation: get category %s: %w", id, unreadable("GET", path, resp.StatusCode(), "unreadable category: "+err.Error(), false))
+	}
+	return body.Content, nil
+}
+
+// GetEncodingOption returns one encoding option; its name is the
+// OutputType. (ncp-api.md §2.8)
+func (c *Client) GetEncodingOption(ctx context.Context, id string) (EncodingOption, error) {
+	path := "/api/v2/encoding-option/" + url.PathEscape(id)
+	resp, err := c.call(ctx, "get encoding option "+id, "GET", path, nil, nil, retryRead)
+	if err != nil {
+		return EncodingOption{}, err
+	}
+	var body struct {
+		Content EncodingOption `json:"content"`
+	}
+	if err := json.Unmarshal(resp.Body(), &body); err != nil || body.Content.OutputType == "" {
+		msg := "an encoding option without a name"
+		if err != nil {
+			msg = "unreadable encoding option: " + err.Error()
+		}
+		return EncodingOption{}, fmt.Errorf("vodstation: get encoding option %s: %w", id, unreadable("GET", path, resp.StatusCode(), msg, false))
+	}
+	if body.Content.ID == "" {
+		body.Content.ID = ID(id)
+	}
+	return body.Content, nil
+}
+
+// OutputTypes returns the output types of the category's encoding
+// options: from cat when it names them all, else from the category info
+// and each option it lists (1 + n reads).
+func (c *Client) OutputTypes(ctx context.Context, cat Category) ([]string, error) {
+	opts := cat.EncodingOptions
+	if len(opts) == 0 {
+		info, err := c.GetCategory(ctx, string(cat.ID))
+		if err != nil {
+			return nil, err
+		}
+		opts = info.EncodingOptions
+	}
+	types := make([]string, 0, len(opts))
+	for _, o := range opts {
+		if o.OutputType == "" {
+			full, err := c.GetEncodingOption(ctx, string(o.ID))
+			if err != nil {
+				return nil, err
+			}
+			o = full
+		}
+		types = append(types, o.OutputType)
+	}
+	return types, nil
 }

@@ -226,3 +226,35 @@ func (e *Emulator) getCategory(idText string) response {
 		Content categoryInfoJSON `json:"content"`
 	}{info})
 }
+
+// encodingOptionJSON is GET /api/v2/encoding-option/{id}'s content
+// (ncp-api.md §2.8): the option's name is the outputType of its callbacks
+// and the suffix of its output files.
+type encodingOptionJSON struct {
+	ID                 int64  `json:"id"`
+	Name               string `json:"name"`
+	EncodingOptionType string `json:"encodingOptionType"`
+	Format             string `json:"format"`
+	DefaultSet         bool   `json:"defaultSet"`
+}
+
+// getEncodingOption serves GET /api/v2/encoding-option/{id}: an option of
+// any category with that id.
+func (e *Emulator) getEncodingOption(idText string) response {
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		return vodError(CodeResourceNotFound, "encoding option not found")
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	for _, cid := range e.categoryOrder {
+		for _, o := range e.categories[cid].EncodingOptions {
+			if o.ID == id {
+				return jsonResponse(struct {
+					Content encodingOptionJSON `json:"content"`
+				}{encodingOptionJSON{ID: o.ID, Name: o.OutputType, EncodingOptionType: "NORMAL", Format: "MP4", DefaultSet: true}})
+			}
+		}
+	}
+	return vodError(CodeResourceNotFound, "encoding option not found")
+}

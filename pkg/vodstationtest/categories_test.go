@@ -138,6 +138,26 @@ func TestGetCategory(t *testing.T) {
 	}
 }
 
+// TestGetEncodingOption: GET /api/v2/encoding-option/{id} names an option
+// of a category (its name is the outputType of the outputs).
+func TestGetEncodingOption(t *testing.T) {
+	s := newTestServer(t, Options{})
+	s.AddCategory(Category{Name: "movies", EncodingOptions: []EncodingOption{{ID: 5, OutputType: "AVC_FHD_2Pass_30fps"}}})
+	s.AddCategory(Category{Name: "defaults"})
+
+	status, body := call(t, s, http.MethodGet, "/api/v2/encoding-option/5", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.JSONEq(t, `{"content":{"id":5,"name":"AVC_FHD_2Pass_30fps","encodingOptionType":"NORMAL","format":"MP4","defaultSet":true}}`, string(body))
+	status, body = call(t, s, http.MethodGet, "/api/v2/encoding-option/2", nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, string(body), `"name":"AVC_HD_1Pass_30fps"`)
+	for _, id := range []string{"999", "abc"} {
+		status, body := call(t, s, http.MethodGet, "/api/v2/encoding-option/"+id, nil)
+		assert.Equal(t, http.StatusNotFound, status)
+		assert.Equal(t, CodeResourceNotFound, errorOf(t, body).ErrorCode)
+	}
+}
+
 func TestChannelInfo(t *testing.T) {
 	s := newTestServer(t, Options{})
 	ch := s.AddChannel(Channel{ID: "vs-20240101000000-abcde", Name: "main", StorageBucketName: "vod",

@@ -310,6 +310,8 @@ func (e *Emulator) route(method, path string) handlerFunc {
 		return func(r *http.Request, _ []byte) response { return e.getCategory(parts[1]) }
 	case method == http.MethodPut && len(parts) == 3 && parts[0] == "category" && parts[1] != "" && parts[2] == "add-files":
 		return func(r *http.Request, body []byte) response { return e.addFiles(parts[1], body) }
+	case method == http.MethodGet && len(parts) == 2 && parts[0] == "encoding-option" && parts[1] != "":
+		return func(r *http.Request, _ []byte) response { return e.getEncodingOption(parts[1]) }
 	case method == http.MethodGet && len(parts) == 1 && parts[0] == "status":
 		return e.listStatus
 	case method == http.MethodGet && len(parts) == 2 && parts[0] == "status" && parts[1] != "":
