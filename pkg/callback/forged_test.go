@@ -64,7 +64,12 @@ func TestVerifyStatusForwardsOnlyWhatVODStationSays(t *testing.T) {
 	}
 
 	t.Run("what is sent comes from VOD Station", func(t *testing.T) {
-		bare := body(func(m map[string]any) { delete(m, "link"); delete(m, "filePath"); delete(m, "categoryName"); delete(m, "categoryId") })
+		bare := body(func(m map[string]any) {
+			delete(m, "link")
+			delete(m, "filePath")
+			delete(m, "categoryName")
+			delete(m, "categoryId")
+		})
 		code, a := call(t, callback.New(), l.request(q, bare, verify))
 		require.Equal(t, 200, code, a.Error)
 		require.NotEmpty(t, a.Events)
