@@ -365,7 +365,8 @@ func TestCallbackVerifyStatus(t *testing.T) {
 	assert.Equal(t, 409, code, "the file is in another category")
 	assert.Contains(t, a.Error, "belongs to category")
 
-	code, a = call(t, callback.New(), l.request(q, strings.Replace(cbBody(fileID, "COMPLETE"), `"categoryId":7`, `"categoryId":`+jsonNum(l.cat.ID), 1), verify))
+	sameFile := strings.NewReplacer(`"categoryId":7`, `"categoryId":`+jsonNum(l.cat.ID), `"/in/clip.mp4"`, `"in/v.mp4"`)
+	code, a = call(t, callback.New(), l.request(q, sameFile.Replace(cbBody(fileID, "COMPLETE")), verify))
 	assert.Equal(t, 409, code, "the API says WAITING")
 	assert.Contains(t, a.Error, "WAITING")
 	assert.Empty(t, l.receiver.EventsOf(webhook.TypeRenditionComplete), "an unconfirmed callback sends nothing")
@@ -421,7 +422,8 @@ func TestCallbackBucketName(t *testing.T) {
 		t.Fatalf("event %s not delivered", id)
 		return webhook.Event{}
 	}
-	rc := webhook.NewID(webhook.TypeRenditionComplete, fileID, "1")
+	rc := webhook.NewID(webhook.TypeRenditionComplete, fileID, "1", "AVC_SD_1Pass_30fps",
+		"https://out-bucket.kr.object.ncloudstorage.com/encoded/movies/b_AVC_SD_1Pass_30fps.mp4")
 	fc := webhook.NewID(webhook.TypeFileComplete, fileID)
 
 	t.Run("COMPLETE without VERIFY_STATUS or BUCKET_NAME", func(t *testing.T) {

@@ -68,7 +68,10 @@ func Decide(f Facts) Decision {
 		r.Playback = d.playbackFor(*f.Playback, cb.Link)
 		d.Playback = r.Playback
 	}
-	done := f.base(webhook.TypeRenditionComplete, cb.rendition())
+	// The id covers what the event announces (the output and its link), so
+	// that an event announcing another link never shadows this one at a
+	// receiver that drops ids it has seen.
+	done := f.base(webhook.TypeRenditionComplete, cb.rendition(), cb.OutputType, cb.Link)
 	done.Rendition = r
 	d.Events = []webhook.Event{done}
 	if fc, ok := d.fileComplete(f); ok {

@@ -54,7 +54,7 @@ func TestDecide(t *testing.T) {
 	var (
 		startedID = webhook.NewID(webhook.TypeEncodingStarted, "42")
 		failedID  = webhook.NewID(webhook.TypeEncodingFailed, "42", "1")
-		doneID    = webhook.NewID(webhook.TypeRenditionComplete, "42", "1")
+		doneID    = webhook.NewID(webhook.TypeRenditionComplete, "42", "1", sd, link(sd))
 		fileID    = webhook.NewID(webhook.TypeFileComplete, "42")
 	)
 	tests := []struct {
@@ -191,7 +191,7 @@ func TestDecide(t *testing.T) {
 				c.Link = ""
 				return callback.Facts{Callback: c, Playback: pb()}
 			},
-			wantIDs:   []string{doneID},
+			wantIDs:   []string{webhook.NewID(webhook.TypeRenditionComplete, "42", "1", sd, "")},
 			wantTypes: []string{webhook.TypeRenditionComplete},
 			check: func(t *testing.T, d callback.Decision) {
 				assert.Nil(t, d.Playback)
@@ -268,9 +268,13 @@ func TestDecideIDsIgnoreWhatWasRead(t *testing.T) {
 	for i := range a.Events {
 		assert.Equal(t, a.Events[i].ID, b.Events[i].ID)
 	}
-	// A rendition is named by its option id, else its output type.
+	// A rendition is named by its option id, else its output type; the id
+	// also covers the output and the link it announces.
 	c.EncodingOptionID = ""
 	d := callback.Decide(callback.Facts{Callback: c})
 	require.Len(t, d.Events, 1)
-	assert.Equal(t, webhook.NewID(webhook.TypeRenditionComplete, "9", "AVC_HD_1Pass_30fps"), d.Events[0].ID)
+	assert.Equal(t, webhook.NewID(webhook.TypeRenditionComplete, "9", "AVC_HD_1Pass_30fps", "AVC_HD_1Pass_30fps", c.Link), d.Events[0].ID)
+	c.Link += "?forged"
+	assert.NotEqual(t, d.Events[0].ID, callback.Decide(callback.Facts{Callback: c}).Events[0].ID,
+		"an event announcing another link has another id")
 }

@@ -50,6 +50,14 @@ func (g *gather) fileStatus(ctx context.Context) (vodstation.FileStatus, error) 
 
 // verify confirms a final status with the status API (VERIFY_STATUS); the
 // error is the refusal to answer when it is not confirmed.
+//
+// What is forwarded then comes from VOD Station, not from the caller: the
+// file's path and category (id and name) are the status API's, and a
+// callback that names others is refused (409); the rendition must be listed
+// with the same status, and its link is the listed one (a different link
+// is refused; a link VOD Station does not give is left out, with a
+// warning). The renditions are read from the file's status when it lists
+// them, else from the status list.
 func (g *gather) verify(ctx context.Context) error {
 	cb := &g.facts.Callback
 	no := func(status int, format string, args ...any) error {
@@ -65,26 +73,51 @@ func (g *gather) verify(ctx context.Context) error {
 		return no(http.StatusBadGateway, "could not confirm the callback with the status API: %v", err)
 	case st.CategoryID != "" && cb.CategoryID != "" && st.CategoryID != cb.CategoryID:
 		return no(http.StatusConflict, "not confirmed: file %s belongs to category %s, not %s", cb.FileID, st.CategoryID, cb.CategoryID)
-	case !st.OutputsKnown:
-		return nil
+	case st.CategoryName != "" && cb.CategoryName != "" && st.CategoryName != cb.CategoryName:
+		return no(http.StatusConflict, "not confirmed: file %s belongs to category %q, not %q", cb.FileID, clip(st.CategoryName), clip(cb.CategoryName))
+	case st.FilePath != "" && cb.FilePath != "" && strings.TrimPrefix(st.FilePath, "/") != strings.TrimPrefix(cb.FilePath, "/"):
+		return no(http.StatusConflict, "not confirmed: file %s is %q, not %q", cb.FileID, clip(st.FilePath), clip(cb.FilePath))
 	}
-	o, ok := matchOutput(*cb, st.Outputs)
+	if st.FilePath != "" {
+		cb.FilePath = st.FilePath
+	}
+	if st.CategoryID != "" {
+		cb.CategoryID = st.CategoryID
+	}
+	if st.CategoryName != "" {
+		cb.CategoryName = st.CategoryName
+	}
+	outs, err := g.renditions(ctx)
+	if err != nil {
+		return no(http.StatusBadGateway, "could not confirm the callback's rendition with the status API: %v", err)
+	}
+	g.facts.Renditions, g.facts.RenditionsKnown = outs, true
+	o, ok := matchOutput(*cb, outs)
 	if !ok {
 		return no(http.StatusConflict, "not confirmed: the status API lists no rendition %s", cb.rendition())
 	}
 	if !strings.EqualFold(o.Status, cb.Status) {
 		return no(http.StatusConflict, "not confirmed: the status API says rendition %s is %s", cb.rendition(), o.Status)
 	}
-	if cb.Link == "" {
-		cb.Link = o.Link
+	switch {
+	case o.Link != "" && cb.Link != "" && o.Link != cb.Link:
+		return no(http.StatusConflict, "not confirmed: the status API gives rendition %s another link", cb.rendition())
+	case o.Link == "" && cb.Link != "":
+		g.warn("the link of rendition %s is not confirmed by the status API: left out", cb.rendition())
+	}
+	cb.Link = o.Link
+	if cb.OutputType == "" {
+		cb.OutputType = o.OutputType
 	}
 	return nil
 }
 
+// matchOutput finds the callback's rendition: by encoding option id when
+// both carry one, else by output type.
 func matchOutput(cb Callback, outs []vodstation.OutputStatus) (vodstation.OutputStatus, bool) {
 	for _, o := range outs {
-		if (cb.EncodingOptionID != "" && o.EncodingOptionID == cb.EncodingOptionID) ||
-			(cb.EncodingOptionID == "" && cb.OutputType != "" && o.OutputType == cb.OutputType) {
+		if (cb.EncodingOptionID != "" && o.EncodingOptionID != "" && o.EncodingOptionID == cb.EncodingOptionID) ||
+			((cb.EncodingOptionID == "" || o.EncodingOptionID == "") && cb.OutputType != "" && o.OutputType == cb.OutputType) {
 			return o, true
 		}
 	}
@@ -100,6 +133,9 @@ func (g *gather) complete(ctx context.Context) {
 	if !g.cfg.API.Ready() {
 		g.warn("file_complete not judged: the status API needs NCLOUD_ACCESS_KEY and NCLOUD_SECRET_KEY")
 		return
+	}
+	if g.facts.RenditionsKnown {
+		return // read by verify
 	}
 	outs, err := g.renditions(ctx)
 	if err != nil {

@@ -12,6 +12,9 @@ package config
 import (
 	"crypto/sha256"
 	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -55,8 +58,52 @@ func (a *API) Validate() error {
 	if a.Region == "" {
 		a.Region = DefaultRegion
 	}
+	region, err := CheckRegion("REGION", string(a.Region))
+	if err != nil {
+		return err
+	}
+	a.Region = param.String(region)
 	return nil
 }
+
+// KnownRegions are the NCP region codes vodflow knows (NCP's getRegionList:
+// KR, HK, SGN, JPN, USWN, DEN, and the older USW and DE; KRS is the
+// government cloud's southern region).
+var KnownRegions = []string{"KR", "KRS", "HK", "SGN", "JPN", "USWN", "USW", "DEN", "DE"}
+
+// regionShape is what an NCP region code looks like: letters only. NCP's
+// newer regions all have codes of 3 to 5 letters.
+var regionShape = regexp.MustCompile(`^[A-Z]{3,5}$`)
+
+// CheckRegion returns the region code raw names, upper-cased, or an error
+// naming the parameter. A known code (KnownRegions, any case) is accepted;
+// so is an unknown code of 3 to 5 letters, since NCP adds regions. Anything
+// else is refused: digits (123), a zone (KR-2), a two-letter code that is
+// not a known region (XX).
+func CheckRegion(name, raw string) (string, error) {
+	code := strings.ToUpper(strings.TrimSpace(raw))
+	if slices.Contains(KnownRegions, code) || regionShape.MatchString(code) {
+		return code, nil
+	}
+	return "", action.Invalid(name, "got %q, want an NCP region code: %s (letters only; a zone like KR-2 is not a region)",
+		redact.Clip(raw, 40), strings.Join(KnownRegions, ", "))
+}
+
+// CheckCategoryID refuses a category id that is not a positive integer
+// written plainly (VOD Station's ids are integers from 1): "1.0", "abc",
+// "-1", "0", "007" are errors naming the parameter.
+func CheckCategoryID(name, id string) error {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n < 1 || strconv.FormatInt(n, 10) != id {
+		return action.Invalid(name, "got %q, want a VOD Station category id: a positive integer", redact.Clip(id, 40))
+	}
+	return nil
+}
+
+// CheckURL refuses a value that is not an absolute http(s) URL with a
+// host; the error names the parameter and quotes the value only as
+// redact.URL shows it (never a userinfo password or a secret query value).
+func CheckURL(name, raw string) error { return checkURL(name, raw) }
 
 // Ready reports whether the API parameters are usable, without changing a.
 func (a API) Ready() bool { return a.Validate() == nil }

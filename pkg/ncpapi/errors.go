@@ -8,9 +8,12 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"syscall"
+
+	"github.com/go-resty/resty/v2"
 
 	"github.com/vodflow/vodflow/pkg/redact"
 )
@@ -202,3 +205,42 @@ func validUTF8(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
 // Clip shortens s to at most n bytes on a UTF-8 boundary, marking the cut;
 // it is [redact.Clip]. Scrub before clip.
 func Clip(s string, n int) string { return redact.Clip(s, n) }
+
+// IsRedirect reports whether status is a redirect (3xx). The clients of
+// this package never follow one (see [NewClient]).
+func IsRedirect(status int) bool { return status >= 300 && status <= 399 }
+
+// ResponseError returns nil for a 2xx answer and the one *APIError for any
+// other: for a redirect (which [NewClient] never follows) an error naming
+// the status and the host the Location points to — the host only, never
+// its path or query, which may carry tokens; for anything else what
+// [ParseError] makes of the body.
+func ResponseError(ctx context.Context, method, path string, resp *resty.Response) *APIError {
+	status := resp.StatusCode()
+	switch {
+	case status >= 200 && status <= 299:
+		return nil
+	case IsRedirect(status):
+		return &APIError{Method: method, Path: path, StatusCode: status,
+			Message: redirectMessage(redact.FromContext(ctx), resp)}
+	}
+	return ParseError(ctx, method, path, status, resp.Header().Get("Content-Type"), resp.Body())
+}
+
+// redirectMessage says where a redirect pointed (its host, resolved against
+// the request's URL) and that it was not followed.
+func redirectMessage(s *redact.Set, resp *resty.Response) string {
+	loc := strings.TrimSpace(resp.Header().Get("Location"))
+	if loc == "" {
+		return "redirect without a Location, not followed"
+	}
+	target, err := url.Parse(loc)
+	if err == nil && resp.Request != nil && resp.Request.RawRequest != nil && resp.Request.RawRequest.URL != nil {
+		target = resp.Request.RawRequest.URL.ResolveReference(target)
+	}
+	if err != nil || target.Host == "" {
+		return "redirect to an unreadable Location, not followed"
+	}
+	return "redirect to host " + Clip(s.String(validUTF8(target.Host)), 255) +
+		" not followed: signed requests go only to the API's own host, and are never sent again"
+}

@@ -121,8 +121,8 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if err != nil {
 		return ncpapi.NewTransportError(ctx, method, target.Path, err)
 	}
-	if resp.StatusCode() < 200 || resp.StatusCode() > 299 {
-		return ncpapi.ParseError(ctx, method, target.Path, resp.StatusCode(), resp.Header().Get("Content-Type"), resp.Body())
+	if ae := ncpapi.ResponseError(ctx, method, target.Path, resp); ae != nil {
+		return ae
 	}
 	if out != nil && len(bytes.TrimSpace(resp.Body())) > 0 {
 		if err := json.Unmarshal(resp.Body(), out); err != nil {

@@ -64,6 +64,12 @@ func (c *AddFilesConfig) validate() error {
 	default:
 		return action.Invalid("NOTIFICATION_FIELD", "got %q, want notificationUrl or notification", c.NotificationField)
 	}
+	c.NotificationURL = strings.TrimSpace(c.NotificationURL)
+	if c.NotificationURL != "" {
+		if err := config.CheckURL("NOTIFICATION_URL", c.NotificationURL); err != nil {
+			return err
+		}
+	}
 	if w := c.DedupWindow.Or(DefaultDedupWindow); w < 0 {
 		return action.Invalid("DEDUP_WINDOW", "got %d, want 0 or more seconds", w)
 	}
@@ -73,6 +79,9 @@ func (c *AddFilesConfig) validate() error {
 func (in *AddFilesInput) validate(bucketParam string) error {
 	if in.CategoryID == "" {
 		return action.Missing("category_id")
+	}
+	if err := config.CheckCategoryID("category_id", string(in.CategoryID)); err != nil {
+		return err
 	}
 	if in.BucketName == "" {
 		in.BucketName = strings.TrimSpace(bucketParam)

@@ -66,7 +66,7 @@ func (u *Uploader) duplicates(ctx context.Context, c *vodstation.Client, cfg Add
 	if !cfg.DedupCheckStatus || len(dup) == len(paths) {
 		return dup, nil
 	}
-	queued, err := recentlyQueued(ctx, c, string(in.CategoryID), u.now().Add(-window))
+	queued, warnings, err := recentlyQueued(ctx, c, in, paths, u.now().Add(-window))
 	if err != nil {
 		// Losing an upload is worse than encoding it twice: submit.
 		return dup, []string{fmt.Sprintf("DEDUP_CHECK_STATUS: could not read the status list (%v); submitted without that check", err)}
@@ -76,23 +76,101 @@ func (u *Uploader) duplicates(ctx context.Context, c *vodstation.Client, cfg Add
 			dup[path] = true
 		}
 	}
-	return dup, nil
+	return dup, warnings
 }
 
-// recentlyQueued returns the input paths of the category's encodings that
-// started since from, from the status list.
-func recentlyQueued(ctx context.Context, c *vodstation.Client, categoryID string, from time.Time) (map[string]bool, error) {
+// queuedFile is what the status list says of one earlier submission: its
+// rows grouped by file id (or, for rows without one, by path and category).
+type queuedFile struct {
+	fileID              vodstation.ID
+	path, bucket        string
+	categoryKnown       bool
+	live, failed, other bool
+}
+
+// recentlyQueued returns the paths (without a leading "/") that VOD Station
+// is encoding, or has encoded, in the same bucket and category since from.
+// The rule (README, "Duplicates"): a file of the status list counts when
+// its path, bucket and category match the upload's and its renditions are
+// queued, running or complete (WAITING, RUNNING, COMPLETE), none FAILURE or
+// CANCELED. A row names its category by categoryId (or, without one,
+// categoryName). The documented row does not say its bucket: then the
+// bucket is read from GET /api/v2/status/{fileId} when the row has a file
+// id; a file whose bucket or category cannot be told does not count (a
+// warning says so), since losing an upload is worse than encoding it twice.
+func recentlyQueued(ctx context.Context, c *vodstation.Client, in *AddFilesInput, paths []string, from time.Time) (map[string]bool, []string, error) {
 	rows, err := c.RecentStatus(ctx, from, dedupPages)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := map[string]bool{}
+	want := map[string]bool{}
+	for _, p := range paths {
+		want[strings.TrimPrefix(p, "/")] = true
+	}
+	category := string(in.CategoryID)
+	files := map[string]*queuedFile{}
+	var order []string
 	for _, row := range rows {
-		if row.CategoryID == "" || string(row.CategoryID) == categoryID {
-			out[strings.TrimPrefix(row.FilePath, "/")] = true
+		path := strings.TrimPrefix(row.FilePath, "/")
+		key := "id:" + string(row.FileID)
+		if row.FileID == "" {
+			key = "path:" + path + "\x00" + string(row.CategoryID) + "\x00" + row.CategoryName
+		}
+		f := files[key]
+		if f == nil {
+			f = &queuedFile{fileID: row.FileID}
+			files[key] = f
+			order = append(order, key)
+		}
+		if f.path == "" {
+			f.path = path
+		}
+		if f.bucket == "" {
+			f.bucket = row.BucketName
+		}
+		switch {
+		case row.CategoryID != "" && string(row.CategoryID) != category,
+			row.CategoryID == "" && row.CategoryName != "" && in.CategoryName != "" && row.CategoryName != in.CategoryName:
+			f.other = true
+		case row.CategoryID != "" || (row.CategoryName != "" && row.CategoryName == in.CategoryName):
+			f.categoryKnown = true
+		}
+		switch strings.ToUpper(strings.TrimSpace(row.Status)) {
+		case "WAITING", "RUNNING", "COMPLETE":
+			f.live = true
+		default: // FAILURE, CANCELED, or a status vodflow does not know
+			f.failed = true
 		}
 	}
-	return out, nil
+	out := map[string]bool{}
+	var warnings []string
+	for _, key := range order {
+		f := files[key]
+		if !want[f.path] || out[f.path] || f.other || !f.live || f.failed {
+			continue
+		}
+		if !f.categoryKnown {
+			warnings = append(warnings, fmt.Sprintf("DEDUP_CHECK_STATUS: a status row for %s names no category; not counted as a duplicate", f.path))
+			continue
+		}
+		bucket := f.bucket
+		if bucket == "" && f.fileID != "" {
+			st, err := c.GetFileStatus(ctx, string(f.fileID))
+			if err != nil {
+				warnings = append(warnings, fmt.Sprintf("DEDUP_CHECK_STATUS: could not read the bucket of file %s (%v); not counted as a duplicate", f.fileID, err))
+				continue
+			}
+			bucket = st.BucketName
+		}
+		if bucket == "" {
+			warnings = append(warnings, fmt.Sprintf("DEDUP_CHECK_STATUS: the status list does not say which bucket %s was queued from; not counted as a duplicate", f.path))
+			continue
+		}
+		if bucket == in.BucketName {
+			out[f.path] = true
+		}
+	}
+	return out, warnings, nil
 }
 
 // remember records submitted paths for the window.

@@ -51,6 +51,11 @@ func (c *LookupConfig) validate() error {
 	if c.CategoryName == "" && c.CategoryID == "" {
 		return action.Missing("CATEGORY_NAME (or CATEGORY_ID)")
 	}
+	if c.CategoryID != "" {
+		if err := config.CheckCategoryID("CATEGORY_ID", string(c.CategoryID)); err != nil {
+			return err
+		}
+	}
 	if ttl := c.CacheTTL.Or(DefaultCacheTTL); ttl < 0 {
 		return action.Invalid("CATEGORY_CACHE_TTL", "got %d, want 0 or more seconds", ttl)
 	}

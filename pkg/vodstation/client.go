@@ -126,8 +126,8 @@ func classify(ctx context.Context, method, path string, resp *resty.Response, er
 	if err != nil {
 		return &TransportError{*ncpapi.NewTransportError(ctx, method, path, err)}
 	}
-	if resp.IsError() || resp.StatusCode() < 200 || resp.StatusCode() > 299 {
-		return newAPIError(ncpapi.ParseError(ctx, method, path, resp.StatusCode(), resp.Header().Get("Content-Type"), resp.Body()))
+	if ae := ncpapi.ResponseError(ctx, method, path, resp); ae != nil {
+		return newAPIError(ae)
 	}
 	return nil
 }

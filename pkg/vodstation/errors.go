@@ -40,6 +40,8 @@ func (e *APIError) ErrorCode() string {
 	switch {
 	case e.unknown:
 		return "outcome_unknown"
+	case ncpapi.IsRedirect(e.StatusCode):
+		return "redirected"
 	case e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden:
 		return "unauthorized"
 	case e.StatusCode == http.StatusTooManyRequests:

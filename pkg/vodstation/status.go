@@ -185,6 +185,9 @@ type StatusRow struct {
 	CategoryID ID
 	// CategoryName is that category's name.
 	CategoryName string
+	// BucketName is the input's bucket; it is set only if the API sends
+	// bucketName, which the documented row does not include.
+	BucketName string
 	// FilePath is the input's object key.
 	FilePath string
 	// OutputType names the rendition, e.g. "AVC_HD_1Pass_30fps".
@@ -213,6 +216,7 @@ type statusRowWire struct {
 	FileID       ID        `json:"fileId"`
 	CategoryID   ID        `json:"categoryId"`
 	CategoryName string    `json:"categoryName"`
+	BucketName   string    `json:"bucketName"`
 	FilePath     string    `json:"filePath"`
 	OutputType   string    `json:"outputType"`
 	Link         string    `json:"link"`
@@ -343,7 +347,7 @@ func decodeStatusPage(body []byte) (StatusPage, error) {
 	for i, r := range rows {
 		page.Rows[i] = StatusRow{
 			FileID: r.FileID, CategoryID: r.CategoryID, CategoryName: r.CategoryName,
-			FilePath: r.FilePath, OutputType: r.OutputType, Link: r.Link,
+			BucketName: r.BucketName, FilePath: r.FilePath, OutputType: r.OutputType, Link: r.Link,
 			Status: r.Status, Percent: float64(r.Percent), LastWorkTime: r.LastWorkTime,
 		}
 	}

@@ -52,11 +52,13 @@ var (
 // a redirected POST would become a GET without a body, and a 3xx answer is
 // reported as a failure instead.
 var defaultClient = &http.Client{
-	Timeout: DefaultTimeout,
-	CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	},
+	Timeout:       DefaultTimeout,
+	CheckRedirect: noRedirect,
 }
+
+// noRedirect makes an http.Client return a 3xx answer instead of following
+// it: a followed redirect would send the signed event to another host.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // Sender delivers events to one URL, signed with one secret. It is safe for
 // concurrent use; create it with [NewSender] (the zero value is not usable).
@@ -82,13 +84,17 @@ type senderConfig struct {
 // SenderOption configures a [Sender].
 type SenderOption func(*Sender)
 
-// WithHTTPClient makes the Sender use hc (nil keeps the default). The default
-// is a client shared by all Senders, with a 5 s timeout, that does not follow
-// redirects.
+// WithHTTPClient makes the Sender use hc's transport, timeout and cookie
+// jar (nil keeps the default). The default is a client shared by all
+// Senders, with a 5 s timeout. Either way redirects are never followed, so
+// a signed event goes to WEBHOOK_URL's host only: the Sender uses a copy of
+// hc whose CheckRedirect refuses them, and hc itself is not modified.
 func WithHTTPClient(hc *http.Client) SenderOption {
 	return func(s *Sender) {
 		if hc != nil {
-			s.cfg.client = hc
+			own := *hc
+			own.CheckRedirect = noRedirect
+			s.cfg.client = &own
 		}
 	}
 }
@@ -211,6 +217,7 @@ func (s *Sender) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String
 //
 // Send retries transport errors and 408, 429 and 5xx answers, as set by
 // [WithRetry]; it does not retry other answers (3xx, other 4xx). It never
+// follows a redirect: the error names the status and the Location's host. It never
 // starts a wait that would end past ctx's deadline: it returns the last
 // error instead. Answer bodies are drained (up to 64 KiB) and closed so that
 // connections are reused.
@@ -329,7 +336,26 @@ func (s *Sender) attempt(ctx context.Context, ev Event, body []byte) (int, time.
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
 		return resp.StatusCode, 0, nil
 	}
-	return resp.StatusCode, backoff.ParseRetryAfter(resp.Header.Get("Retry-After")), &statusError{code: resp.StatusCode}
+	se := &statusError{code: resp.StatusCode}
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		se.redirect = redirectHost(req.URL, resp.Header.Get("Location"))
+	}
+	return resp.StatusCode, backoff.ParseRetryAfter(resp.Header.Get("Retry-After")), se
+}
+
+// redirectHost is the host a redirect's Location points to, resolved
+// against the request's URL ("" when there is none); never its path or
+// query, which may carry tokens.
+func redirectHost(base *url.URL, location string) string {
+	location = strings.TrimSpace(location)
+	if location == "" {
+		return ""
+	}
+	u, err := url.Parse(location)
+	if err != nil {
+		return "(unreadable Location)"
+	}
+	return base.ResolveReference(u).Host
 }
 
 // retryable reports whether an attempt that ended with status (0: no
@@ -386,10 +412,23 @@ type transportError struct{ err error }
 func (e *transportError) Error() string { return e.err.Error() }
 func (e *transportError) Unwrap() error { return e.err }
 
-// statusError is a non-2xx answer.
-type statusError struct{ code int }
+// statusError is a non-2xx answer; redirect is the host a 3xx pointed to.
+type statusError struct {
+	code     int
+	redirect string
+}
 
-func (e *statusError) Error() string { return "receiver answered " + strconv.Itoa(e.code) }
+func (e *statusError) Error() string {
+	msg := "receiver answered " + strconv.Itoa(e.code)
+	switch {
+	case e.code < 300 || e.code > 399:
+	case e.redirect == "":
+		msg += ", a redirect without a Location, not followed"
+	default:
+		msg += ", a redirect to host " + e.redirect + ", not followed"
+	}
+	return msg
+}
 
 // redactedError shows a cleaned text for an error whose own text quoted the
 // URL; errors.Is and errors.As still see the cause.

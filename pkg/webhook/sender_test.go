@@ -220,8 +220,12 @@ func TestSendRetries(t *testing.T) {
 			assert.Equal(t, tt.wantStatus, de.StatusCode)
 			assert.Equal(t, ev.ID, de.EventID)
 			assert.Equal(t, rc.srv.URL+"/hook", de.Target)
-			assert.Equal(t, fmt.Sprintf("webhook: deliver %s to %s/hook: %d attempt%s: receiver answered %d",
-				ev.ID, rc.srv.URL, tt.wantAttempts, map[bool]string{true: "", false: "s"}[tt.wantAttempts == 1], tt.wantStatus), err.Error())
+			suffix := ""
+			if tt.wantStatus/100 == 3 {
+				suffix = ", a redirect to host " + strings.TrimPrefix(rc.srv.URL, "http://") + ", not followed"
+			}
+			assert.Equal(t, fmt.Sprintf("webhook: deliver %s to %s/hook: %d attempt%s: receiver answered %d%s",
+				ev.ID, rc.srv.URL, tt.wantAttempts, map[bool]string{true: "", false: "s"}[tt.wantAttempts == 1], tt.wantStatus, suffix), err.Error())
 			wantTemporary := tt.wantStatus == 408 || tt.wantStatus == 429 || tt.wantStatus >= 500
 			assert.Equal(t, wantTemporary, de.Temporary())
 		})

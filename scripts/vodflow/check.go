@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vodflow/vodflow/pkg/config"
 	"github.com/vodflow/vodflow/pkg/manifest"
 	"github.com/vodflow/vodflow/pkg/paramsfile"
 )
@@ -295,10 +296,27 @@ func checkValue(name string, v any) string {
 			return fmt.Sprintf("got %s, want an http or https URL", show())
 		}
 	case "CATEGORY_ID":
-		if _, isNum := number(v); !isNum {
-			if s, ok := v.(string); !ok || strings.TrimSpace(s) == "" {
-				return fmt.Sprintf("got %s, want the category id (a string or a number)", show())
-			}
+		var id string
+		switch x := v.(type) {
+		case string:
+			id = x
+		case json.Number:
+			id = x.String()
+		case float64:
+			id = strconv.FormatFloat(x, 'f', -1, 64)
+		default:
+			return fmt.Sprintf("got %s, want the category id (a positive integer, as a string or a number)", show())
+		}
+		if id = strings.TrimSpace(id); id != "" && config.CheckCategoryID(name, id) != nil {
+			return fmt.Sprintf("got %s, want the category id (a positive integer)", show())
+		}
+	case "REGION":
+		s, ok := v.(string)
+		if !ok {
+			return fmt.Sprintf("got %s, want a string", show())
+		}
+		if _, err := config.CheckRegion(name, s); strings.TrimSpace(s) != "" && err != nil {
+			return fmt.Sprintf("got %s, want an NCP region code (%s)", show(), strings.Join(config.KnownRegions, ", "))
 		}
 	case "EXCLUDE_PREFIXES", "EXTENSIONS", "PLAYBACK_PROTOCOLS":
 		switch x := v.(type) {
@@ -313,7 +331,7 @@ func checkValue(name string, v any) string {
 			return fmt.Sprintf("got %s, want a comma-separated string or a list of strings", show())
 		}
 	case "NCLOUD_ACCESS_KEY", "NCLOUD_SECRET_KEY", "CATEGORY_NAME", "BUCKET_NAME", "CALLBACK_TOKEN", "WEBHOOK_SECRET",
-		"REGION", "INPUT_PREFIX", "PLAYBACK_DOMAIN", "ENCRYPTED_BUCKET_NAME", "CHANNEL_ID":
+		"INPUT_PREFIX", "PLAYBACK_DOMAIN", "ENCRYPTED_BUCKET_NAME", "CHANNEL_ID":
 		if _, ok := v.(string); !ok {
 			if _, isNum := number(v); !isNum || name != "CHANNEL_ID" {
 				return fmt.Sprintf("got %s, want a string", show())

@@ -1,0 +1,104 @@
+package upload_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vodflow/vodflow/pkg/upload"
+	"github.com/vodflow/vodflow/pkg/vodstationtest"
+)
+
+// TestDedupCheckStatusRule: with DEDUP_CHECK_STATUS=true, in a fresh
+// container, an upload is skipped as a duplicate only when VOD Station's
+// status list has the same bucket, key and category queued, running or
+// complete. The status list is scripted; add-files goes to the emulator.
+func TestDedupCheckStatusRule(t *testing.T) {
+	const key = "uploads/a.mp4"
+	row := func(status string, mod func(map[string]any)) map[string]any {
+		r := map[string]any{"fileId": 7, "categoryId": 1, "categoryName": "movies", "filePath": key,
+			"outputType": "AVC_SD_1Pass_30fps", "status": status, "percent": 0, "lastWorkTime": "2026-11-21T09:00:00Z"}
+		if mod != nil {
+			mod(r)
+		}
+		return r
+	}
+	with := func(k string, v any) func(map[string]any) { return func(r map[string]any) { r[k] = v } }
+	without := func(k string) func(map[string]any) { return func(r map[string]any) { delete(r, k) } }
+	tests := []struct {
+		name       string
+		rows       []map[string]any
+		fileBucket string // GET /api/v2/status/7's input.bucketName
+		wantDup    bool
+		wantWarn   string
+	}{
+		{name: "WAITING, same bucket+key+category", rows: []map[string]any{row("WAITING", nil)}, fileBucket: "in-bucket", wantDup: true},
+		{name: "RUNNING, same bucket+key+category", rows: []map[string]any{row("RUNNING", nil)}, fileBucket: "in-bucket", wantDup: true},
+		{name: "COMPLETE, same bucket+key+category", rows: []map[string]any{row("COMPLETE", nil), row("COMPLETE", with("outputType", "HD"))}, fileBucket: "in-bucket", wantDup: true},
+		{name: "bucket on the row itself", rows: []map[string]any{row("COMPLETE", with("bucketName", "in-bucket"))}, wantDup: true},
+		{name: "leading slash on the row's path", rows: []map[string]any{row("RUNNING", with("filePath", "/"+key))}, fileBucket: "in-bucket", wantDup: true},
+		{name: "same key, another bucket", rows: []map[string]any{row("COMPLETE", nil)}, fileBucket: "other-bucket"},
+		{name: "same key, another bucket on the row", rows: []map[string]any{row("COMPLETE", with("bucketName", "other-bucket"))}},
+		{name: "same key, another category", rows: []map[string]any{row("COMPLETE", with("categoryId", 2))}, fileBucket: "in-bucket"},
+		{name: "another key", rows: []map[string]any{row("COMPLETE", with("filePath", "uploads/b.mp4"))}, fileBucket: "in-bucket"},
+		{name: "after FAILURE", rows: []map[string]any{row("FAILURE", nil)}, fileBucket: "in-bucket"},
+		{name: "after CANCELED", rows: []map[string]any{row("CANCELED", nil)}, fileBucket: "in-bucket"},
+		{name: "one rendition FAILURE, one COMPLETE", rows: []map[string]any{row("COMPLETE", nil), row("FAILURE", with("outputType", "HD"))}, fileBucket: "in-bucket"},
+		{name: "an old FAILURE and a newer RUNNING file", rows: []map[string]any{row("FAILURE", with("fileId", 6)), row("RUNNING", nil)}, fileBucket: "in-bucket", wantDup: true},
+		{name: "no bucket, no file id: cannot tell", rows: []map[string]any{row("COMPLETE", without("fileId"))},
+			wantWarn: "does not say which bucket"},
+		{name: "no category id, same category name", rows: []map[string]any{row("COMPLETE", without("categoryId"))}, fileBucket: "in-bucket", wantDup: true},
+		{name: "no category id, another category name", rows: []map[string]any{row("COMPLETE", func(r map[string]any) { delete(r, "categoryId"); r["categoryName"] = "other" })}, fileBucket: "in-bucket"},
+		{name: "no category at all: cannot tell", rows: []map[string]any{row("COMPLETE", func(r map[string]any) { delete(r, "categoryId"); delete(r, "categoryName") })},
+			fileBucket: "in-bucket", wantWarn: "names no category"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emu := vodstationtest.New(vodstationtest.Options{AccessKey: cbAK, SecretKey: cbSK, CallbackDelay: time.Hour})
+			t.Cleanup(emu.Close)
+			cat := emu.AddCategory(vodstationtest.Category{Name: "movies", OutputBucket: "out-bucket", OutputPath: "encoded"})
+			require.EqualValues(t, 1, cat.ID)
+			var statusInfo atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch {
+				case r.Method == http.MethodGet && r.URL.Path == "/api/v2/status":
+					_ = json.NewEncoder(w).Encode(map[string]any{"content": tt.rows, "total": len(tt.rows)})
+				case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v2/status/"):
+					statusInfo.Add(1)
+					_ = json.NewEncoder(w).Encode(map[string]any{"content": map[string]any{
+						"input":      map[string]any{"fileId": strings.TrimPrefix(r.URL.Path, "/api/v2/status/"), "bucketName": tt.fileBucket, "filePath": key},
+						"categoryId": 1, "categoryName": "movies"}})
+				default:
+					emu.ServeHTTP(w, r)
+				}
+			}))
+			t.Cleanup(srv.Close)
+
+			res := addFilesResult(t, invoke(t, upload.New().AddFiles(), map[string]any{
+				"NCLOUD_ACCESS_KEY": cbAK, "NCLOUD_SECRET_KEY": cbSK, "API_URL": srv.URL, "DEDUP_CHECK_STATUS": "true",
+				"category_id": "1", "category_name": "movies", "bucket_name": "in-bucket", "file_name": key,
+			}))
+
+			if tt.wantDup {
+				assert.True(t, res.Skipped)
+				assert.Equal(t, "duplicate", res.Reason)
+				assert.Empty(t, emu.Submissions())
+			} else {
+				assert.False(t, res.Skipped, "submitted")
+				assert.Equal(t, 1, res.Submitted)
+				assert.Equal(t, map[string]int{"in-bucket/" + key: 1}, emu.SubmittedPaths())
+			}
+			if tt.wantWarn != "" {
+				require.NotEmpty(t, res.Warnings)
+				assert.Contains(t, res.Warnings[len(res.Warnings)-1], tt.wantWarn)
+			}
+		})
+	}
+}
