@@ -49,6 +49,9 @@ type record struct {
 	panic string
 	// failure is an error a web action answered instead of failing.
 	failure error
+	// warnings are the configuration keys the handler does not read
+	// (Params.ConfigWarnings), for the result and the log line.
+	warnings []string
 }
 
 func recordFrom(ctx context.Context) *record {

@@ -32,6 +32,20 @@
 // input, validated, once; an error there names the field and is returned
 // by the edge, never parked in the input for later.
 //
+// # Unknown parameters
+//
+// [Params.DecodeConfig] records the struct types it decodes into, so once
+// Decode has returned the edge knows which configuration keys the handler
+// reads. Any other UPPER_CASE key (a typo such as INPUT_PREFX) is warned
+// about, with the closest name the handler reads: in the activation's log
+// line ("parameter_warnings") and, for a JSON object result, in its
+// top-level "warnings" list of strings (created, or appended to). A web
+// action's answer ({statusCode, headers, body}) is left as it is; the log
+// line still warns. Lower-case and __ow_ keys are never parameters, and a
+// handler that decodes no configuration, or decodes it into a map, gets no
+// warning. Nothing is decoded twice: the check is map lookups on the
+// already-split configuration.
+//
 // # Results, errors and secrets
 //
 // A returned error becomes {"error": {"message", "code", "status"}}: the

@@ -233,6 +233,9 @@ func serveOne[C, In, Out any](ctx context.Context, opts Options, prev map[string
 	if err == nil {
 		result, err = marshalResult(out)
 	}
+	if err == nil && len(rec.warnings) > 0 {
+		result = addWarnings(result, rec.warnings)
+	}
 	if err != nil {
 		result, _ = json.Marshal(NewErrorResult(err))
 	}
@@ -284,6 +287,7 @@ func run[C, In, Out any](ctx context.Context, value json.RawMessage, secrets *re
 	if err != nil {
 		return out, err
 	}
+	recordFrom(ctx).warnings = params.ConfigWarnings()
 	return h.Run(ctx, cfg, in)
 }
 
@@ -332,6 +336,49 @@ func marshalResult(out any) ([]byte, error) {
 			Message: fmt.Sprintf("result is %d bytes; the platform keeps at most %d (1 MB)", len(b), MaxResultBytes)}
 	}
 	return b, nil
+}
+
+// addWarnings adds warnings to a result object's top-level "warnings" list
+// of strings, creating it when there is none. A web action's answer
+// ({statusCode, headers, body}), a "warnings" that is not a list of
+// strings, or a result the warnings would push over MaxResultBytes is left
+// as it is: the log line still carries them.
+func addWarnings(result []byte, warnings []string) []byte {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(result, &obj) != nil {
+		return result
+	}
+	if _, web := obj["statusCode"]; web {
+		return result
+	}
+	var out []byte
+	if raw, ok := obj["warnings"]; ok {
+		var list []string
+		if json.Unmarshal(raw, &list) != nil {
+			return result
+		}
+		obj["warnings"], _ = json.Marshal(append(list, warnings...))
+		b, err := json.Marshal(obj)
+		if err != nil {
+			return result
+		}
+		out = b
+	} else {
+		// Keep the handler's key order: append the list before the last '}'.
+		list, _ := json.Marshal(warnings)
+		end := bytes.LastIndexByte(result, '}')
+		out = append(out, result[:end]...)
+		if len(obj) > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, `"warnings":`...)
+		out = append(out, list...)
+		out = append(out, '}')
+	}
+	if len(out) > MaxResultBytes {
+		return result
+	}
+	return out
 }
 
 // parseDeadline reads __OW_DEADLINE (epoch milliseconds, as a string or a
@@ -400,6 +447,9 @@ func logActivation(opts Options, start time.Time, rec *record, err error, secret
 	}
 	if rec.panic != "" {
 		attrs = append(attrs, String("panic", rec.panic))
+	}
+	if len(rec.warnings) > 0 {
+		attrs = append(attrs, slog.Any("parameter_warnings", rec.warnings))
 	}
 	attrs = append(attrs, rec.attrs...)
 	line := appendLogLine(make([]byte, 0, 512), opts.Now(), level, msg, attrs)

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sort"
 	"strings"
 	"sync"
 
 	"github.com/vodflow/vodflow/pkg/param"
+	"github.com/vodflow/vodflow/pkg/suggest"
 )
 
 // WebPrefix starts the names of the web request's parameters (__ow_method,
@@ -25,6 +27,97 @@ type Params struct {
 	Web map[string]json.RawMessage
 	// Payload holds every other key: the event or the previous result.
 	Payload map[string]json.RawMessage
+
+	// read are the struct types DecodeConfig decoded into (in readBuf
+	// for the usual one or two, so recording them allocates nothing);
+	// readAll is set when it decoded into a map (every key read).
+	read    []reflect.Type
+	readBuf [2]reflect.Type
+	readAll bool
+}
+
+// noteRead records what a DecodeConfig call reads.
+func (p *Params) noteRead(v any) {
+	t := reflect.TypeOf(v)
+	if t == nil || t.Kind() != reflect.Pointer {
+		return
+	}
+	switch t = t.Elem(); t.Kind() {
+	case reflect.Map:
+		p.readAll = true
+	case reflect.Struct:
+		for _, r := range p.read {
+			if r == t {
+				return
+			}
+		}
+		if p.read == nil {
+			p.read = p.readBuf[:0]
+		}
+		p.read = append(p.read, t)
+	}
+}
+
+// UnknownConfig lists, sorted, the configuration keys that no
+// DecodeConfig call so far could read: names none of the structs decoded
+// into has a field for. It is nil when DecodeConfig was not called (the
+// edge cannot tell what the handler reads) or decoded into a map.
+func (p *Params) UnknownConfig() []string {
+	if len(p.read) == 0 || p.readAll {
+		return nil
+	}
+	var out []string
+	for k := range p.Config {
+		if !p.known(k) {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (p *Params) known(name string) bool {
+	for _, t := range p.read {
+		if _, ok := fieldNames(t)[name]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// knownConfig lists the configuration names the decoded structs read.
+func (p *Params) knownConfig() []string {
+	var out []string
+	for _, t := range p.read {
+		for _, f := range structFields(t) {
+			if IsConfigName(f.name) {
+				out = append(out, f.name)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ConfigWarnings says, for each key of UnknownConfig, that the action
+// does not read it, with the closest name it reads ("did you mean
+// INPUT_PREFIX?"). The edge adds them to the activation's result and log
+// line.
+func (p *Params) ConfigWarnings() []string {
+	unknown := p.UnknownConfig()
+	if len(unknown) == 0 {
+		return nil
+	}
+	known := p.knownConfig()
+	out := make([]string, 0, len(unknown))
+	for _, k := range unknown {
+		w := "unknown parameter " + k + ": this action does not read it"
+		if s := suggest.Closest(k, known); s != "" {
+			w += "; did you mean " + s + "?"
+		}
+		out = append(out, w)
+	}
+	return out
 }
 
 // IsConfigName reports whether a parameter name is configuration: upper-case
@@ -71,8 +164,12 @@ func ParseParams(value []byte) (*Params, error) {
 // DecodeConfig decodes the configuration into v, a pointer to a struct
 // whose fields carry the parameter names as json tags (embedded structs
 // are followed). Only keys that match a field exactly are read; an absent
-// key leaves its field as it was.
-func (p *Params) DecodeConfig(v any) error { return DecodeFields(p.Config, v) }
+// key leaves its field as it was. The struct's field names are recorded:
+// a configuration key none of them has is reported by [Params.UnknownConfig].
+func (p *Params) DecodeConfig(v any) error {
+	p.noteRead(v)
+	return DecodeFields(p.Config, v)
+}
 
 // DecodePayload decodes the payload into v, as DecodeConfig does.
 func (p *Params) DecodePayload(v any) error { return DecodeFields(p.Payload, v) }
@@ -216,7 +313,24 @@ type field struct {
 	index []int
 }
 
-var fieldCache sync.Map // reflect.Type → []field
+var (
+	fieldCache sync.Map // reflect.Type → []field
+	nameCache  sync.Map // reflect.Type → map[string]struct{}
+)
+
+// fieldNames is the set of structFields(t)'s names.
+func fieldNames(t reflect.Type) map[string]struct{} {
+	if v, ok := nameCache.Load(t); ok {
+		return v.(map[string]struct{})
+	}
+	fs := structFields(t)
+	set := make(map[string]struct{}, len(fs))
+	for _, f := range fs {
+		set[f.name] = struct{}{}
+	}
+	nameCache.Store(t, set)
+	return set
+}
 
 // structFields lists the JSON-named fields of t, following embedded
 // structs (pointers to them too), the outer name winning.

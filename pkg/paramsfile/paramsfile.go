@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"reflect"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -209,26 +208,6 @@ func (f *File) ActionParameters(name string) map[string]any {
 		return p
 	}
 	return map[string]any{}
-}
-
-// Placeholders lists parameters whose values still look like the
-// placeholders of params.example.json ("YOUR_...", "<...>").
-func (f *File) Placeholders() []string {
-	var out []string
-	check := func(where string, params map[string]any) {
-		for k, v := range params {
-			if s, ok := v.(string); ok && (strings.HasPrefix(s, "YOUR_") || strings.HasPrefix(s, "<")) {
-				out = append(out, where+"."+k)
-			}
-		}
-	}
-	check("package", f.Package.Parameters)
-	for name, a := range f.Actions {
-		check("actions."+name, a.Parameters)
-	}
-	check("trigger", f.Trigger.Parameters)
-	sort.Strings(out)
-	return out
 }
 
 // Masked returns a copy of params for printing: the values of

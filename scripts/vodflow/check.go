@@ -12,6 +12,7 @@ import (
 
 	"github.com/vodflow/vodflow/pkg/config"
 	"github.com/vodflow/vodflow/pkg/manifest"
+	"github.com/vodflow/vodflow/pkg/paramcheck"
 	"github.com/vodflow/vodflow/pkg/paramsfile"
 )
 
@@ -112,21 +113,17 @@ func checkFiles(paramsPath, manifestPath string, over overrides) []problem {
 		add("error", "-p", "%v", err)
 	}
 
-	// Placeholders, in parameters and in the trigger and deploy sections.
-	placeholder := func(s string) bool { return strings.Contains(s, "YOUR_") || strings.HasPrefix(s, "<") }
-	for where, params := range sections(p) {
-		for k, v := range params {
-			if s, ok := v.(string); ok && placeholder(s) {
-				add("error", where+"."+k, "still a placeholder; fill it in (or set it with -p %s=VALUE)", k)
-			}
+	// Placeholders, anywhere in the file: errors where a deploy to NCP
+	// would use them (as deploy and local judge them), notes elsewhere.
+	use := paramcheck.For(paramcheck.Command{Name: "check", Platform: p.Deploy.Platform}, mf)
+	for _, ph := range paramcheck.Placeholders(p, use) {
+		if ph.Used {
+			add("error", ph.Where, "still a placeholder; %s (or set it with -p NAME=VALUE)", ph.Hint)
+		} else {
+			add("note", ph.Where, "still a placeholder, but deploy does not use it: %s", ph.Unused)
 		}
 	}
-	for where, v := range map[string]string{"trigger.bucket_name": p.Trigger.BucketName, "trigger.event_rule_name": p.Trigger.EventRuleName,
-		"deploy.vpc_no": string(p.Deploy.VPCNo), "deploy.subnet_no": string(p.Deploy.SubnetNo)} {
-		if placeholder(v) {
-			add("error", where, "still a placeholder; fill it in")
-		}
-	}
+	placeholder := paramcheck.IsPlaceholder
 
 	// Unknown names: action sections and parameters the manifest does not know.
 	actions := map[string]bool{}
@@ -138,11 +135,9 @@ func checkFiles(paramsPath, manifestPath string, over overrides) []problem {
 		}
 	}
 	boundIn := map[string]map[string]bool{} // var → sections binding it
-	var vars []string
 	for _, b := range bindings {
 		if boundIn[b.Var] == nil {
 			boundIn[b.Var] = map[string]bool{}
-			vars = append(vars, b.Var)
 		}
 		boundIn[b.Var][b.Section] = true
 	}
@@ -151,12 +146,12 @@ func checkFiles(paramsPath, manifestPath string, over overrides) []problem {
 			add("error", "actions."+name, "not an action of %s%s", filepath.Base(manifestPath), didYouMean(name, actionNames))
 		}
 	}
+	for _, u := range paramcheck.UnknownNames(p, mf) {
+		add("error", u.Where, "%s", u.Message())
+	}
 	for where, params := range sections(p) {
 		for k := range params {
-			switch {
-			case boundIn[k] == nil:
-				add("error", where+"."+k, "no input of %s binds $%s, so deploy would refuse it%s", filepath.Base(manifestPath), k, didYouMean(k, vars))
-			case !boundIn[k][where]:
+			if boundIn[k] != nil && !boundIn[k][where] {
 				add("note", where+"."+k, "%s binds $%s under %s: deploy sends it there, but vodflow local gives it to this section", filepath.Base(manifestPath), k, strings.Join(sortedSet(boundIn[k]), ", "))
 			}
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/vodflow/vodflow/pkg/manifest"
 	"github.com/vodflow/vodflow/pkg/ncpfunctions"
 	"github.com/vodflow/vodflow/pkg/owdeploy"
+	"github.com/vodflow/vodflow/pkg/paramcheck"
 	"github.com/vodflow/vodflow/pkg/paramsfile"
 	"github.com/vodflow/vodflow/pkg/redact"
 	"github.com/vodflow/vodflow/pkg/signing"
@@ -79,9 +80,10 @@ func (t *targetFlags) checkTarget(cmd string) error {
 }
 
 // load reads params.json (with over applied), the manifest, and resolves
-// them. Placeholders are an error unless allowed (a dry run), then a note
-// on stdout.
-func (t *targetFlags) load(stdout io.Writer, over overrides, allowPlaceholders bool) (*loaded, error) {
+// them. A parameter name no action reads is an error; so are the
+// placeholders the command cmd would use (paramcheck.For), unless allowed
+// (a dry run), then a note on stdout.
+func (t *targetFlags) load(cmd string, stdout io.Writer, over overrides, allowPlaceholders bool) (*loaded, error) {
 	root, err := moduleRoot()
 	if err != nil {
 		return nil, err
@@ -101,11 +103,15 @@ func (t *targetFlags) load(stdout io.Writer, over overrides, allowPlaceholders b
 	if err := over.apply(params, file.Bindings()); err != nil {
 		return nil, err
 	}
-	if ph := params.Placeholders(); len(ph) > 0 {
+	if err := paramcheck.UnknownError(t.params, paramcheck.UnknownNames(params, file)); err != nil {
+		return nil, err
+	}
+	use := paramcheck.For(t.command(cmd, params), file)
+	if err := paramcheck.Refusal(t.params, use, paramcheck.Placeholders(params, use)); err != nil {
 		if !allowPlaceholders {
-			return nil, fmt.Errorf("%s still has placeholder values: %s (fill them in, or set them with -p KEY=VALUE)", t.params, strings.Join(ph, ", "))
+			return nil, err
 		}
-		fmt.Fprintf(stdout, "note: %s still has placeholder values: %s\n", t.params, strings.Join(ph, ", "))
+		fmt.Fprintf(stdout, "note: %v\n", err)
 	}
 	vars, err := manifest.VarsFromParams(params)
 	if err != nil {
@@ -125,6 +131,17 @@ func (t *targetFlags) load(stdout io.Writer, over overrides, allowPlaceholders b
 		}
 	}
 	return &loaded{root: root, manifestPath: path, params: params, dep: dep, kind: kind}, nil
+}
+
+// command describes this run of cmd for paramcheck: the target, the flags
+// given, the platform and where the signing keys come from.
+func (t *targetFlags) command(cmd string, p *paramsfile.File) paramcheck.Command {
+	ak, sk := os.Getenv("NCLOUD_ACCESS_KEY"), os.Getenv("NCLOUD_SECRET_KEY")
+	return paramcheck.Command{
+		Name: cmd, Target: t.target, Platform: first(t.platform, p.Deploy.Platform, ncpfunctions.PlatformVPC),
+		Flags:          map[string]bool{"api-url": t.apiURL != "", "vpc-no": t.vpcNo != 0, "subnet-no": t.subnetNo != 0},
+		EnvCredentials: ak != "" && sk != "",
+	}
 }
 
 // kindOf is the kind an action is built and deployed as.
@@ -289,7 +306,7 @@ func runDeploy(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		w = e.stderr
 	}
-	l, err := t.load(w, *over, *dryRun)
+	l, err := t.load("deploy", w, *over, *dryRun)
 	if err != nil {
 		return err
 	}
@@ -345,7 +362,7 @@ func runUndeploy(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		w = e.stderr
 	}
-	l, err := t.load(w, *over, *dryRun)
+	l, err := t.load("undeploy", w, *over, *dryRun)
 	if err != nil {
 		return err
 	}

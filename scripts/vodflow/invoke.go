@@ -38,7 +38,7 @@ func runInvoke(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	w := o.report(e)
-	l, err := t.load(w, nil, false)
+	l, err := t.load("invoke", w, nil, false)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vodflow/vodflow/pkg/localrun"
 	"github.com/vodflow/vodflow/pkg/manifest"
+	"github.com/vodflow/vodflow/pkg/paramcheck"
 	"github.com/vodflow/vodflow/pkg/paramsfile"
 	"github.com/vodflow/vodflow/pkg/sequence"
 )
@@ -149,13 +150,21 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(w, "VOD Station emulator (test double) at %s, category %q id %d\n", srv.URL, cat.Name, cat.ID)
 		fmt.Fprintf(w, "encoding-callback web action at %s, webhook receiver at %s\n", demo.gateway.URL+callbackPrefix, demo.receiver.URL)
 	}
-	if err := applyOverrides(root, manifest.FileName, *over, params); err != nil {
+	mf, err := manifest.Load(filepath.Join(root, manifest.FileName))
+	if err != nil {
+		return err
+	}
+	if err := over.apply(params, mf.Bindings()); err != nil {
 		return err
 	}
 	w = params.Secrets().Writer(w) // nothing printed shows a secret of params.json
 	if *paramsPath != "" {
-		if ph := params.Placeholders(); len(ph) > 0 {
-			return fmt.Errorf("%s still has placeholder values: %s (fill them in, or set them with -p KEY=VALUE)", *paramsPath, strings.Join(ph, ", "))
+		if err := paramcheck.UnknownError(*paramsPath, paramcheck.UnknownNames(params, mf)); err != nil {
+			return err
+		}
+		use := paramcheck.For(paramcheck.Command{Name: "local", Action: *actionName}, mf)
+		if err := paramcheck.Refusal(*paramsPath, use, paramcheck.Placeholders(params, use)); err != nil {
+			return err
 		}
 		fmt.Fprintf(w, "API_URL %v (from %s)\n", apiURL(params), *paramsPath)
 	}
@@ -216,22 +225,6 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return o.finish(e, rep)
-}
-
-// applyOverrides sets the -p values over params, placing a new key where
-// the manifest binds it.
-func applyOverrides(root, manifestPath string, over overrides, params *paramsfile.File) error {
-	if len(over) == 0 {
-		return nil
-	}
-	if !filepath.IsAbs(manifestPath) {
-		manifestPath = filepath.Join(root, manifestPath)
-	}
-	mf, err := manifest.Load(manifestPath)
-	if err != nil {
-		return err
-	}
-	return over.apply(params, mf.Bindings())
 }
 
 // demoParams are the defaults of the quick start, against the emulator.

@@ -164,7 +164,7 @@ func TestOverridesFillPlaceholdersForDeploy(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, b, 0o600))
 
 	_, _, err = runCmd(t, "deploy", "--target", "ncp", "--params", path, "--api-url", srv.URL)
-	assert.ErrorContains(t, err, "still has placeholder values: actions.lookup-category.CATEGORY_NAME (fill them in, or set them with -p KEY=VALUE)")
+	assert.ErrorContains(t, err, "still has placeholder values that vodflow deploy would use: actions.lookup-category.CATEGORY_NAME (fill it in); -p KEY=VALUE sets one for this run")
 	out, _, err := runCmd(t, "deploy", "--target", "ncp", "--params", path, "--api-url", srv.URL, "-p", "CATEGORY_NAME=movies", "-p", "DEDUP_WINDOW=0")
 	require.NoError(t, err, out)
 	seen := 0
@@ -219,7 +219,7 @@ func TestCheck(t *testing.T) {
 		{name: "unknown names", params: writeParamsJSON(t, `{"package":{"parameters":{"NCLOUD_ACCESS_KEY":"a","NCLOUD_SECRET_KEY":"s-123456"}},
 			"actions":{"add-file":{},"lookup-category":{"parameters":{"CATEGORY_NAMES":"m","BUCKET_NAME":"b"}},"encoding-callback":{"parameters":{"CALLBACK_TOKEN":"t-123456"}}}}`),
 			code: 1, want: []string{"error actions.add-file: not an action of sequence.yaml; did you mean add-files?",
-				"error actions.lookup-category.CATEGORY_NAMES: no input of sequence.yaml binds $CATEGORY_NAMES, so deploy would refuse it; did you mean CATEGORY_NAME?",
+				"error actions.lookup-category.CATEGORY_NAMES: unknown parameter CATEGORY_NAMES; did you mean CATEGORY_NAME?",
 				"error actions.lookup-category.CATEGORY_NAME: not set in params.json, and lookup-category needs it (or CATEGORY_ID)",
 				"note  actions.add-files: left unbound, so the action's defaults apply: NOTIFICATION_URL"}},
 		{name: "values", params: writeParamsJSON(t, `{"package":{"parameters":{"NCLOUD_ACCESS_KEY":"a","NCLOUD_SECRET_KEY":42,"API_URL":"ftp://x","WEBHOOK_URL":"https://h.example/x"}},
