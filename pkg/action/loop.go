@@ -449,7 +449,7 @@ func logActivation(opts Options, start time.Time, rec *record, err error, secret
 		attrs = append(attrs, String("panic", rec.panic))
 	}
 	if len(rec.warnings) > 0 {
-		attrs = append(attrs, slog.Any("parameter_warnings", rec.warnings))
+		attrs = append(attrs, Any("parameter_warnings", rec.warnings))
 	}
 	attrs = append(attrs, rec.attrs...)
 	line := appendLogLine(make([]byte, 0, 512), opts.Now(), level, msg, attrs)
