@@ -36,4 +36,3 @@ func BenchmarkCompleteCallback(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(l.vod.CountCalls("", ""))/float64(b.N), "apicalls/op")
 }
-
