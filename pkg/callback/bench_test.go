@@ -29,7 +29,7 @@ func BenchmarkCompleteCallback(b *testing.B) {
 	l.vod.ResetCalls()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if code, a := call(b, h, params); code != 200 || len(a.Events) < 2 {
+		if code, a := call(b, h, params); code != 200 || len(a.Events) < 3 {
 			b.Fatalf("answer %d %+v", code, a)
 		}
 	}
