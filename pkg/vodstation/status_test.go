@@ -55,6 +55,12 @@ func TestGetFileStatusFromEmulator(t *testing.T) {
 	s, c := newEmulatorClient(t)
 	files := addEncodedFiles(t, s, c, "a/ok.mp4", "a/fail.mp4")
 	link := func(name string) string { return "https://out.kr.object.ncloudstorage.com/enc/movies/" + name }
+	emuFailure := vodstation.Failure{Code: "TRANSCODING_ERROR", Message: `the emulator fails inputs whose path contains "fail"`}
+	src := vodstationtest.DefaultSource
+	meta := vodstation.SourceMetadata{DurationS: src.DurationS, VideoCodec: src.VideoCodec, VideoBitrateKbps: src.VideoBitrateKbps,
+		Width: src.Width, Height: src.Height, Framerate: src.Framerate, AudioCodec: src.AudioCodec,
+		AudioBitrateKbps: src.AudioBitrateKbps, AudioSamplingRateHz: src.AudioSamplingRateHz}
+	no := false
 	tests := []struct {
 		name    string
 		file    vodstation.AddedFile
@@ -63,18 +69,18 @@ func TestGetFileStatusFromEmulator(t *testing.T) {
 	}{
 		{"complete", files[0], vodstation.FileStatus{
 			FileID: files[0].ID, BucketName: "in-bucket", FilePath: "a/ok.mp4", CategoryID: "5", CategoryName: "movies",
-			OutputsKnown: true,
+			OutputsKnown: true, Metadata: meta, Thumbnail: &no,
 			Outputs: []vodstation.OutputStatus{
-				{EncodingOptionID: "1", OutputType: "AVC_SD_1Pass_30fps", Status: "COMPLETE", Link: link("ok_AVC_SD_1Pass_30fps.mp4")},
-				{EncodingOptionID: "2", OutputType: "AVC_HD_1Pass_30fps", Status: "COMPLETE", Link: link("ok_AVC_HD_1Pass_30fps.mp4")},
+				{EncodingOptionID: "1", OutputType: "AVC_SD_1Pass_30fps", Status: "COMPLETE", Link: link("ok_AVC_SD_1Pass_30fps.mp4"), Width: 640, Height: 360, BitrateKbps: 928},
+				{EncodingOptionID: "2", OutputType: "AVC_HD_1Pass_30fps", Status: "COMPLETE", Link: link("ok_AVC_HD_1Pass_30fps.mp4"), Width: 1280, Height: 720, BitrateKbps: 2628},
 			},
 		}, []string{"COMPLETE", "COMPLETE"}},
 		{"failed", files[1], vodstation.FileStatus{
 			FileID: files[1].ID, BucketName: "in-bucket", FilePath: "a/fail.mp4", CategoryID: "5", CategoryName: "movies",
-			OutputsKnown: true,
+			OutputsKnown: true, Metadata: meta, Thumbnail: &no,
 			Outputs: []vodstation.OutputStatus{
-				{EncodingOptionID: "1", OutputType: "AVC_SD_1Pass_30fps", Status: "FAILURE"},
-				{EncodingOptionID: "2", OutputType: "AVC_HD_1Pass_30fps", Status: "FAILURE"},
+				{EncodingOptionID: "1", OutputType: "AVC_SD_1Pass_30fps", Status: "FAILURE", Width: 640, Height: 360, BitrateKbps: 928, Failure: emuFailure},
+				{EncodingOptionID: "2", OutputType: "AVC_HD_1Pass_30fps", Status: "FAILURE", Width: 1280, Height: 720, BitrateKbps: 2628, Failure: emuFailure},
 			},
 		}, []string{"FAILURE", "FAILURE"}},
 	}

@@ -44,6 +44,13 @@ type Options struct {
 	// MaxCalls, when > 0, bounds how many Calls are kept (the oldest are
 	// dropped first); useful for long benchmarks. 0 keeps every call.
 	MaxCalls int
+	// Source is what the status-info answer says of every input
+	// (default DefaultSource); its duration is the encoded media's.
+	Source SourceMetadata
+	// FFmpeg is the ffmpeg binary the edge encodes media with: "" looks
+	// for "ffmpeg" on the PATH, "none" never encodes (the edge then serves
+	// valid playlists whose segments are missing, with a note).
+	FFmpeg string
 }
 
 // Call is one request the emulator received, faulted or not.
