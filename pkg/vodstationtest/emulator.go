@@ -116,6 +116,12 @@ type Emulator struct {
 	idleMu sync.Mutex
 	active int
 	idle   chan struct{} // closed when active drops to 0
+
+	// mediaMu guards the edge's media (edge.go).
+	mediaMu  sync.Mutex
+	medias   map[string]*media
+	sources  map[string]string
+	mediaDir string
 }
 
 // New returns an Emulator with no categories or channels.
@@ -158,6 +164,7 @@ func (e *Emulator) Close() {
 	e.closeOnce.Do(func() {
 		e.cancel()
 		_ = e.WaitIdle(context.Background())
+		e.removeMedia()
 		if e.ownsClient {
 			e.client.CloseIdleConnections()
 		}
@@ -175,6 +182,10 @@ func (e *Emulator) logf(format string, args ...any) {
 // dropped), so a client that has seen the outcome also sees the call in
 // Calls.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if e.isEdge(r) {
+		e.serveEdge(w, r)
+		return
+	}
 	call := Call{
 		Method:     r.Method,
 		RequestURI: r.URL.RequestURI(),
