@@ -172,22 +172,40 @@ func decodeFileStatus(content json.RawMessage) (FileStatus, error) {
 // (see OutputStatus and Failure): a field of an unexpected type is left
 // zero.
 func (o *OutputStatus) UnmarshalJSON(b []byte) error {
-	var w struct {
-		EncodingOptionID ID     `json:"encodingOptionId"`
-		OutputType       string `json:"outputType"`
-		Status           string `json:"status"`
-		Link             string `json:"link"`
-	}
 	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
 		return errors.New("output element is null")
 	}
-	if err := json.Unmarshal(b, &w); err != nil {
+	// One pass into the element's fields; each is then read on its own.
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
 		return err
 	}
-	*o = OutputStatus{EncodingOptionID: w.EncodingOptionID, OutputType: w.OutputType, Status: w.Status, Link: w.Link}
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(b, &fields) != nil {
-		return nil
+	str := func(k string) (string, error) {
+		raw, ok := fields[k]
+		if !ok || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+			return "", nil
+		}
+		var v string
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return "", fmt.Errorf("%s: want a string, got %s", k, ncpapi.Clip(string(raw), 40))
+		}
+		return v, nil
+	}
+	*o = OutputStatus{}
+	if raw, ok := fields["encodingOptionId"]; ok && !bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		if err := o.EncodingOptionID.UnmarshalJSON(raw); err != nil {
+			return err
+		}
+	}
+	var err error
+	if o.OutputType, err = str("outputType"); err != nil {
+		return err
+	}
+	if o.Status, err = str("status"); err != nil {
+		return err
+	}
+	if o.Link, err = str("link"); err != nil {
+		return err
 	}
 	o.Failure = decodeFailure(fields)
 	o.Width, o.Height, o.BitrateKbps = renditionFacts(fields)
