@@ -83,8 +83,12 @@ func TestEndToEndCallbackLoop(t *testing.T) {
 		count[ev.Type]++
 		assert.Equal(t, fileID, ev.FileID)
 	}
-	assert.Equal(t, map[string]int{"submitted": 1, "encoding_started": 1, "rendition_complete": 2, "file_complete": 1}, count)
+	assert.Equal(t, map[string]int{"submitted": 1, "encoding_started": 1, "rendition_complete": 2, "ready": 1, "file_complete": 1}, count)
 	fc := receiver.EventsOf(webhook.TypeFileComplete)[0]
+	require.NotNil(t, fc.Playback)
+	assert.Equal(t, "https://movies.edge.naverncp.com/hls/encX/encoded/movies/trailer_,AVC_SD_1Pass_30fps,AVC_HD_1Pass_30fps,.mp4.smil/master.m3u8",
+		fc.Playback.HLS, "one adaptive URL, through the shipped binary")
+	require.NotNil(t, fc.Source, "the source's facts from the status API")
 	require.Len(t, fc.Renditions, 2)
 	for _, r := range fc.Renditions {
 		require.NotNil(t, r.Playback)

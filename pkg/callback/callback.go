@@ -16,6 +16,7 @@ import (
 	"github.com/vodflow/vodflow/pkg/expiring"
 	"github.com/vodflow/vodflow/pkg/notify"
 	"github.com/vodflow/vodflow/pkg/param"
+	"github.com/vodflow/vodflow/pkg/playback"
 	"github.com/vodflow/vodflow/pkg/signing"
 	"github.com/vodflow/vodflow/pkg/vodstation"
 	"github.com/vodflow/vodflow/pkg/webaction"
@@ -43,6 +44,13 @@ type Config struct {
 	ChannelID       param.String `json:"CHANNEL_ID"`
 	// PlaybackProtocols is HLS and/or DASH (default: the channel's, else HLS).
 	PlaybackProtocols param.List `json:"PLAYBACK_PROTOCOLS"`
+	// PlaybackABR is the adaptive URL's form on file_complete: smil (the
+	// default), smil-factored or none (see playback.ParseABR).
+	PlaybackABR param.String `json:"PLAYBACK_ABR"`
+	// PlaybackPoster names the poster on file_complete: auto (the default:
+	// {basename}_01.jpg beside the outputs when the status API says the
+	// category makes thumbnails), none, or a template (see playback.Poster).
+	PlaybackPoster param.String `json:"PLAYBACK_POSTER"`
 	// BucketName is the upload bucket (BUCKET_NAME, optional), named on
 	// events when the status API was not asked; the bucket the status API
 	// gives wins.
@@ -296,6 +304,23 @@ func (c *Config) validate() error {
 			return action.Invalid("PLAYBACK_PROTOCOLS", "got %q, want HLS and/or DASH", proto)
 		}
 	}
+	abr, err := playback.ParseABR(string(c.PlaybackABR))
+	if err != nil {
+		return action.Invalid("PLAYBACK_ABR", "got %q, want smil, smil-factored or none", string(c.PlaybackABR))
+	}
+	c.PlaybackABR = param.String(abr)
+	switch p := strings.TrimSpace(string(c.PlaybackPoster)); {
+	case p == "" || strings.EqualFold(p, PosterAuto):
+		c.PlaybackPoster = PosterAuto
+	case strings.EqualFold(p, PosterNone):
+		c.PlaybackPoster = PosterNone
+	case !strings.Contains(p, "{basename}"):
+		return action.Invalid("PLAYBACK_POSTER", "got %q, want auto, none, or a name with {basename} such as %s", p, playback.DefaultPoster)
+	case !strings.Contains(p, "://") && strings.Contains(p, "/"):
+		return action.Invalid("PLAYBACK_POSTER", "got %q: a file name beside the outputs, or a whole URL such as https://host/{dir}/%s", p, playback.DefaultPoster)
+	default:
+		c.PlaybackPoster = param.String(p)
+	}
 	c.BucketName = strings.TrimSpace(c.BucketName)
 	return nil
 }
@@ -305,14 +330,19 @@ func (h *Handler) run(ctx context.Context, cfg Config, in Input) (webaction.Resp
 	cb := in.Callback
 	action.LogAttrs(ctx, action.String("file_id", string(cb.FileID)), action.String("status", cb.Status),
 		action.String("rendition", cb.rendition()))
-	g := gather{h: h, cfg: cfg, facts: Facts{Callback: cb, Bucket: cfg.BucketName}}
-	if bool(cfg.VerifyStatus) && (cb.Status == StatusComplete || cb.Status == StatusFailure || cb.Status == StatusCanceled) {
+	g := gather{h: h, cfg: cfg, facts: Facts{Callback: cb, Bucket: cfg.BucketName,
+		ABR: string(cfg.PlaybackABR), Poster: string(cfg.PlaybackPoster)}}
+	failed := cb.Status == StatusFailure || cb.Status == StatusCanceled
+	if bool(cfg.VerifyStatus) && (cb.Status == StatusComplete || failed) {
 		if err := g.verify(ctx); err != nil {
 			return webaction.Response{}, err
 		}
 	}
-	if cb.Status == StatusComplete {
+	switch {
+	case cb.Status == StatusComplete:
 		g.complete(ctx)
+	case failed:
+		g.failure(ctx)
 	}
 	d := Decide(g.facts)
 	body := answerBody{OK: true, FileID: string(cb.FileID), Status: cb.Status, Playback: d.Playback, Warnings: d.Warnings}

@@ -260,7 +260,8 @@ func TestCallbackLoop(t *testing.T) {
 		evs = append(evs, ev)
 		types = append(types, ev.Type)
 	}
-	require.Equal(t, []string{"encoding_started", "rendition_complete", "rendition_complete", "file_complete"}, types)
+	require.Equal(t, []string{"encoding_started", "rendition_complete", "ready", "rendition_complete", "file_complete"}, types,
+		"ready once: the second rendition's has the same id and the warm container does not send it again")
 
 	assert.Equal(t, "in-bucket", sub.BucketName)
 	assert.Equal(t, "in/my clip.mp4", sub.Key)
@@ -273,18 +274,24 @@ func TestCallbackLoop(t *testing.T) {
 
 	base := "https://" + cbEdge + "/%s/" + cbEncrypt + "/encoded/movies/my%%20clip_%s.mp4/%s"
 	for i, typ := range []string{"AVC_SD_1Pass_30fps", "AVC_HD_1Pass_30fps"} {
-		r := evs[1+i].Rendition
+		r := evs[1+2*i].Rendition
 		require.NotNil(t, r)
 		assert.Equal(t, typ, r.OutputType)
 		require.NotNil(t, r.Playback, "playback from the channel")
 		assert.Equal(t, fmt.Sprintf(base, "hls", typ, "index.m3u8"), r.Playback.HLS)
 		assert.Equal(t, fmt.Sprintf(base, "dash", typ, "manifest.mpd"), r.Playback.DASH)
 	}
-	fc := evs[3]
+	ready := evs[2]
+	assert.Equal(t, webhook.NewID(webhook.TypeReady, fileID), ready.ID)
+	require.NotNil(t, ready.Playback)
+	assert.Equal(t, fmt.Sprintf(base, "hls", "AVC_SD_1Pass_30fps", "index.m3u8"), ready.Playback.HLS, "ready plays the first rendition done")
+	fc := evs[4]
 	assert.Equal(t, webhook.NewID(webhook.TypeFileComplete, fileID), fc.ID)
 	require.Len(t, fc.Renditions, 2)
 	require.NotNil(t, fc.Playback)
-	assert.Equal(t, fmt.Sprintf(base, "hls", "AVC_SD_1Pass_30fps", "index.m3u8"), fc.Playback.HLS)
+	abr := "https://" + cbEdge + "/%s/" + cbEncrypt + "/encoded/movies/my%%20clip_,AVC_SD_1Pass_30fps,AVC_HD_1Pass_30fps,.mp4.smil/%s"
+	assert.Equal(t, fmt.Sprintf(abr, "hls", "master.m3u8"), fc.Playback.HLS, "one adaptive URL over both renditions")
+	assert.Equal(t, fmt.Sprintf(abr, "dash", "manifest.mpd"), fc.Playback.DASH)
 	assert.Equal(t, "in/my clip.mp4", fc.Key)
 	for _, d := range l.receiver.Deliveries() {
 		assert.True(t, d.Verified, "every delivery is signed: %v", d.Err)
@@ -326,7 +333,7 @@ func TestCallbackDuplicates(t *testing.T) {
 	warm := callback.New()
 	code, a := call(t, warm, req)
 	require.Equal(t, 200, code, a.Error)
-	require.Len(t, a.Events, 2)
+	require.Len(t, a.Events, 3)
 	code, a2 := call(t, warm, req)
 	require.Equal(t, 200, code)
 	assert.Equal(t, a.Events, a2.Events, "the same events, by id")
@@ -430,7 +437,7 @@ func TestCallbackBucketName(t *testing.T) {
 		l.vod.ResetCalls()
 		code, a := call(t, callback.New(), l.request(q, body(1, "AVC_SD_1Pass_30fps", "COMPLETE"), nil))
 		require.Equal(t, 200, code, a.Error)
-		require.Len(t, a.Events, 2)
+		require.Len(t, a.Events, 3)
 		assert.Equal(t, "in-bucket", sent(rc).BucketName, "rendition_complete names the bucket the status API gave for file_complete")
 		assert.Equal(t, "in-bucket", sent(fc).BucketName)
 		assert.Equal(t, 1, l.vod.CountCalls(http.MethodGet, "/api/v2/status/"), "asked once for both events")
@@ -442,17 +449,23 @@ func TestCallbackBucketName(t *testing.T) {
 		code, a := call(t, callback.New(), l.request(q, body(1, "AVC_SD_1Pass_30fps", "RUNNING"), bucket))
 		require.Equal(t, 200, code, a.Error)
 		assert.Equal(t, "configured-bucket", sent(webhook.NewID(webhook.TypeEncodingStarted, fileID)).BucketName)
+		assert.Zero(t, l.vod.CountCalls("", ""), "RUNNING asks no API")
 		code, a = call(t, callback.New(), l.request(q, body(2, "AVC_HD_1Pass_30fps", "FAILURE"), bucket))
 		require.Equal(t, 200, code, a.Error)
-		assert.Equal(t, "configured-bucket", sent(webhook.NewID(webhook.TypeEncodingFailed, fileID, "2")).BucketName)
-		assert.Zero(t, l.vod.CountCalls("", ""), "RUNNING and an unverified FAILURE ask no API")
+		assert.Equal(t, "in-bucket", sent(webhook.NewID(webhook.TypeEncodingFailed, fileID, "2")).BucketName,
+			"FAILURE reads the status once, for VOD Station's reason, and so knows the bucket")
+		assert.Equal(t, 1, l.vod.CountCalls("", ""), "one status read for the failure reason")
+		code, a = call(t, callback.New(), l.request(q, body(2, "AVC_HD_1Pass_30fps", "FAILURE"), mergeMaps(bucket, map[string]any{"NCLOUD_ACCESS_KEY": nil, "CHANNEL_ID": nil})))
+		require.Equal(t, 200, code, a.Error)
+		assert.Equal(t, "configured-bucket", sent(webhook.NewID(webhook.TypeEncodingFailed, fileID, "2")).BucketName, "without API keys: BUCKET_NAME")
+		assert.Equal(t, 1, l.vod.CountCalls("", ""), "without API keys no call")
 	})
 
 	t.Run("the status API wins over BUCKET_NAME", func(t *testing.T) {
 		before := len(l.receiver.Deliveries())
 		code, a := call(t, callback.New(), l.request(q, body(1, "AVC_SD_1Pass_30fps", "COMPLETE"), map[string]any{"BUCKET_NAME": "configured-bucket"}))
 		require.Equal(t, 200, code, a.Error)
-		require.Len(t, l.receiver.Deliveries(), before+2)
+		require.Len(t, l.receiver.Deliveries(), before+3)
 		assert.Equal(t, "in-bucket", sent(rc).BucketName)
 		assert.Equal(t, "in-bucket", sent(fc).BucketName)
 	})

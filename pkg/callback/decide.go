@@ -2,6 +2,7 @@ package callback
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/vodflow/vodflow/pkg/playback"
@@ -24,6 +25,12 @@ type Facts struct {
 	RenditionsKnown bool
 	// Playback says where renditions play from; nil when unknown.
 	Playback *playback.Config
+	// ABR is the adaptive URL's form (PLAYBACK_ABR, canonical: see
+	// playback.ParseABR).
+	ABR string
+	// Poster is PLAYBACK_POSTER: PosterAuto, PosterNone or a naming
+	// template (see playback.Poster).
+	Poster string
 	// Warnings are what gathering the facts found wanting.
 	Warnings []string
 }
@@ -40,9 +47,11 @@ type Decision struct {
 // function: every event names the bucket (from the status API, else
 // BUCKET_NAME), the key, the category and the file; WAITING implies no
 // event (the submitted event said so); RUNNING implies encoding_started;
-// FAILURE and CANCELED imply encoding_failed; COMPLETE implies
-// rendition_complete, and file_complete when every known rendition of the
-// file is COMPLETE.
+// FAILURE and CANCELED imply encoding_failed (with VOD Station's reason
+// when the status says one); COMPLETE implies rendition_complete and
+// ready (the file is playable; one id per file), and file_complete when
+// every known rendition of the file is COMPLETE, with the adaptive URL,
+// the poster and the source's facts.
 func Decide(f Facts) Decision {
 	d := Decision{Warnings: append([]string(nil), f.Warnings...)}
 	cb := f.Callback
@@ -58,6 +67,14 @@ func Decide(f Facts) Decision {
 		ev.Rendition = r
 		ev.Error = &webhook.ErrorInfo{Code: "encoding_failed",
 			Message: fmt.Sprintf("VOD Station reported %s for rendition %s of file %s", cb.Status, nonEmpty(cb.OutputType, cb.rendition()), cb.FileID)}
+		if fail := f.failure(); !fail.IsZero() {
+			ev.Error.Reason = fail.Code
+			if fail.Message != "" {
+				ev.Error.Message += ": " + fail.Message
+			} else if fail.Code != "" {
+				ev.Error.Message += ": " + fail.Code
+			}
+		}
 		d.Events = []webhook.Event{ev}
 		return d
 	case StatusComplete:
@@ -73,7 +90,9 @@ func Decide(f Facts) Decision {
 	// receiver that drops ids it has seen.
 	done := f.base(webhook.TypeRenditionComplete, cb.rendition(), cb.OutputType, cb.Link)
 	done.Rendition = r
-	d.Events = []webhook.Event{done}
+	ready := f.base(webhook.TypeReady)
+	ready.Rendition, ready.Playback = r, r.Playback
+	d.Events = []webhook.Event{done, ready}
 	if fc, ok := d.fileComplete(f); ok {
 		d.Events = append(d.Events, fc)
 	}
@@ -110,7 +129,8 @@ func (f Facts) base(typ string, idParts ...string) webhook.Event {
 }
 
 // fileComplete returns the file_complete event when every known rendition
-// of the file is COMPLETE.
+// of the file is COMPLETE. The rendition of this callback always counts
+// with its link, whatever the status rows carry.
 func (d *Decision) fileComplete(f Facts) (webhook.Event, bool) {
 	if !f.RenditionsKnown {
 		return webhook.Event{}, false
@@ -119,8 +139,10 @@ func (d *Decision) fileComplete(f Facts) (webhook.Event, bool) {
 		d.warn("file_complete not judged: the status API lists no rendition of file %s", f.Callback.FileID)
 		return webhook.Event{}, false
 	}
+	outs, listed := f.withCallback()
 	ev := f.base(webhook.TypeFileComplete)
-	for _, o := range f.Renditions {
+	abr := make([]playback.Rendition, 0, len(outs))
+	for _, o := range outs {
 		if !strings.EqualFold(o.Status, StatusComplete) {
 			return webhook.Event{}, false
 		}
@@ -128,12 +150,130 @@ func (d *Decision) fileComplete(f Facts) (webhook.Event, bool) {
 		if f.Playback != nil && o.Link != "" {
 			r.Playback = d.playbackFor(*f.Playback, o.Link)
 		}
-		if ev.Playback == nil {
-			ev.Playback = r.Playback
-		}
 		ev.Renditions = append(ev.Renditions, r)
+		abr = append(abr, playback.Rendition{OutputType: o.OutputType, Link: o.Link, BitrateKbps: o.BitrateKbps})
+	}
+	if len(ev.Renditions) > 0 {
+		ev.Playback = ev.Renditions[0].Playback
+	}
+	if f.Playback != nil {
+		switch {
+		case !listed:
+			d.warn("no adaptive URL: rendition %s of this callback is not among the renditions the status API lists for file %s; per-rendition URLs only",
+				f.Callback.rendition(), f.Callback.FileID)
+		case f.ABR == playback.ABRNone:
+		default:
+			d.adaptive(*f.Playback, f.ABR, abr, &ev)
+		}
+	}
+	ev.Poster = d.poster(f, ev.Key, outs)
+	if f.Status != nil && !f.Status.Metadata.IsZero() {
+		m := f.Status.Metadata
+		ev.Source = &webhook.Source{DurationS: m.DurationS, Width: m.Width, Height: m.Height,
+			VideoCodec: m.VideoCodec, AudioCodec: m.AudioCodec, VideoBitrateKbps: m.VideoBitrateKbps,
+			AudioBitrateKbps: m.AudioBitrateKbps, Framerate: m.Framerate, AudioSamplingRateHz: m.AudioSamplingRateHz}
 	}
 	return ev, true
+}
+
+// withCallback returns the file's renditions with this callback's own
+// rendition merged in: its link fills a row without one, and a rendition
+// the rows lack is added (listed is then false).
+func (f Facts) withCallback() (outs []vodstation.OutputStatus, listed bool) {
+	cb := f.Callback
+	outs = slices.Clone(f.Renditions)
+	for i, o := range outs {
+		same := (cb.EncodingOptionID != "" && o.EncodingOptionID != "" && o.EncodingOptionID == cb.EncodingOptionID) ||
+			((cb.EncodingOptionID == "" || o.EncodingOptionID == "") && cb.OutputType != "" && o.OutputType == cb.OutputType)
+		if !same {
+			continue
+		}
+		if o.Link == "" {
+			outs[i].Link = cb.Link
+		}
+		if outs[i].OutputType == "" {
+			outs[i].OutputType = cb.OutputType
+		}
+		return outs, true
+	}
+	return append(outs, vodstation.OutputStatus{EncodingOptionID: cb.EncodingOptionID, OutputType: cb.OutputType,
+		Status: StatusComplete, Link: cb.Link}), false
+}
+
+// adaptive sets ev's playback to the adaptive URL over rs, or leaves the
+// first rendition's with a warning saying why not.
+func (d *Decision) adaptive(cfg playback.Config, form string, rs []playback.Rendition, ev *webhook.Event) {
+	for _, r := range rs {
+		if r.Link == "" {
+			d.warn("no adaptive URL: rendition %s has no link; per-rendition URLs only", r.OutputType)
+			return
+		}
+	}
+	u, err := playback.Adaptive(cfg, form, rs)
+	if err != nil {
+		d.warn("%v; per-rendition URLs only", err)
+		return
+	}
+	if u.Warning != "" {
+		d.warn("%s", u.Warning)
+	}
+	ev.Playback = &webhook.Playback{HLS: u.HLS, DASH: u.DASH}
+}
+
+// PLAYBACK_POSTER's keywords; any other value is a naming template.
+const (
+	// PosterAuto names the poster playback.DefaultPoster when the status
+	// API says the category makes thumbnails.
+	PosterAuto = "auto"
+	// PosterNone gives no poster.
+	PosterNone = "none"
+)
+
+// poster returns the poster URL for file_complete: with PosterAuto when
+// the status API says the category makes thumbnails; with a template
+// unless it says the category makes none.
+func (d *Decision) poster(f Facts, key string, outs []vodstation.OutputStatus) string {
+	var says *bool
+	if f.Status != nil {
+		says = f.Status.Thumbnail
+	}
+	template := f.Poster
+	switch {
+	case template == PosterNone:
+		return ""
+	case template == "" || template == PosterAuto:
+		if says == nil || !*says {
+			return ""
+		}
+		template = playback.DefaultPoster
+	case says != nil && !*says:
+		return ""
+	}
+	link := ""
+	for _, o := range outs {
+		if o.Link != "" {
+			link = o.Link
+			break
+		}
+	}
+	u, err := playback.Poster(template, link, key)
+	if err != nil {
+		d.warn("no poster: %v", err)
+		return ""
+	}
+	return u
+}
+
+// failure is VOD Station's reason for this callback's failure: its
+// rendition's, else the file's.
+func (f Facts) failure() vodstation.Failure {
+	if f.Status == nil {
+		return vodstation.Failure{}
+	}
+	if o, ok := matchOutput(f.Callback, f.Status.Outputs); ok && !o.Failure.IsZero() {
+		return o.Failure
+	}
+	return f.Status.Failure
 }
 
 func (d *Decision) warn(format string, args ...any) {

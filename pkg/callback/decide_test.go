@@ -56,6 +56,7 @@ func TestDecide(t *testing.T) {
 		failedID  = webhook.NewID(webhook.TypeEncodingFailed, "42", "1")
 		doneID    = webhook.NewID(webhook.TypeRenditionComplete, "42", "1", sd, link(sd))
 		fileID    = webhook.NewID(webhook.TypeFileComplete, "42")
+		readyID   = webhook.NewID(webhook.TypeReady, "42")
 	)
 	tests := []struct {
 		name       string
@@ -125,15 +126,17 @@ func TestDecide(t *testing.T) {
 				return callback.Facts{Callback: cb("COMPLETE"), Bucket: cfgBucket, Status: status(statusBucket),
 					Renditions: outputs("complete"), RenditionsKnown: true, Playback: pb()}
 			},
-			wantIDs:   []string{doneID, fileID},
-			wantTypes: []string{webhook.TypeRenditionComplete, webhook.TypeFileComplete}, wantBucket: statusBucket,
+			wantIDs:   []string{doneID, readyID, fileID},
+			wantTypes: []string{webhook.TypeRenditionComplete, webhook.TypeReady, webhook.TypeFileComplete}, wantBucket: statusBucket,
 			check: func(t *testing.T, d callback.Decision) {
-				done, fc := d.Events[0], d.Events[1]
+				done, ready, fc := d.Events[0], d.Events[1], d.Events[2]
 				require.NotNil(t, done.Rendition)
 				require.NotNil(t, done.Rendition.Playback)
 				assert.Equal(t, hls(sd), done.Rendition.Playback.HLS)
 				assert.Empty(t, done.Rendition.Playback.DASH, "HLS only by default")
 				assert.Equal(t, done.Rendition.Playback, d.Playback, "the answer's playback is this rendition's")
+				assert.Equal(t, done.Rendition, ready.Rendition, "ready names the rendition that made the file playable")
+				assert.Equal(t, done.Rendition.Playback, ready.Playback)
 				require.Len(t, fc.Renditions, 2)
 				for i, typ := range []string{sd, hd} {
 					r := fc.Renditions[i]
@@ -144,7 +147,8 @@ func TestDecide(t *testing.T) {
 					assert.Equal(t, hls(typ), r.Playback.HLS)
 				}
 				require.NotNil(t, fc.Playback)
-				assert.Equal(t, hls(sd), fc.Playback.HLS)
+				assert.Equal(t, "https://"+cbEdge+"/hls/"+cbEncrypt+"/encoded/movies/a_,"+sd+","+hd+",.mp4.smil/master.m3u8", fc.Playback.HLS,
+					"the adaptive URL over both renditions, SD first")
 				assert.Nil(t, fc.Rendition)
 				assert.Empty(t, d.Warnings)
 			},
@@ -155,8 +159,8 @@ func TestDecide(t *testing.T) {
 				return callback.Facts{Callback: cb("COMPLETE"), Status: status(statusBucket),
 					Renditions: outputs("RUNNING"), RenditionsKnown: true, Playback: pb()}
 			},
-			wantIDs:   []string{doneID},
-			wantTypes: []string{webhook.TypeRenditionComplete}, wantBucket: statusBucket,
+			wantIDs:   []string{doneID, readyID},
+			wantTypes: []string{webhook.TypeRenditionComplete, webhook.TypeReady}, wantBucket: statusBucket,
 		},
 		{
 			name: "COMPLETE, renditions not known: no file_complete",
@@ -165,8 +169,8 @@ func TestDecide(t *testing.T) {
 					Renditions: outputs("COMPLETE"), RenditionsKnown: false, Playback: pb(),
 					Warnings: []string{"file_complete not judged: the status API is down"}}
 			},
-			wantIDs:   []string{doneID},
-			wantTypes: []string{webhook.TypeRenditionComplete}, wantBucket: cfgBucket,
+			wantIDs:   []string{doneID, readyID},
+			wantTypes: []string{webhook.TypeRenditionComplete, webhook.TypeReady}, wantBucket: cfgBucket,
 			check: func(t *testing.T, d callback.Decision) {
 				assert.Equal(t, []string{"file_complete not judged: the status API is down"}, d.Warnings, "gathering's warnings are kept")
 			},
@@ -176,8 +180,8 @@ func TestDecide(t *testing.T) {
 			facts: func() callback.Facts {
 				return callback.Facts{Callback: cb("COMPLETE"), Bucket: cfgBucket, RenditionsKnown: true}
 			},
-			wantIDs:   []string{doneID},
-			wantTypes: []string{webhook.TypeRenditionComplete}, wantBucket: cfgBucket,
+			wantIDs:   []string{doneID, readyID},
+			wantTypes: []string{webhook.TypeRenditionComplete, webhook.TypeReady}, wantBucket: cfgBucket,
 			check: func(t *testing.T, d callback.Decision) {
 				require.Len(t, d.Warnings, 1)
 				assert.Contains(t, d.Warnings[0], "lists no rendition")
@@ -191,8 +195,8 @@ func TestDecide(t *testing.T) {
 				c.Link = ""
 				return callback.Facts{Callback: c, Playback: pb()}
 			},
-			wantIDs:   []string{webhook.NewID(webhook.TypeRenditionComplete, "42", "1", sd, "")},
-			wantTypes: []string{webhook.TypeRenditionComplete},
+			wantIDs:   []string{webhook.NewID(webhook.TypeRenditionComplete, "42", "1", sd, ""), readyID},
+			wantTypes: []string{webhook.TypeRenditionComplete, webhook.TypeReady},
 			check: func(t *testing.T, d callback.Decision) {
 				assert.Nil(t, d.Playback)
 				assert.NotEmpty(t, d.Warnings)
@@ -206,8 +210,8 @@ func TestDecide(t *testing.T) {
 				return callback.Facts{Callback: c, Bucket: cfgBucket, Status: status(""),
 					Renditions: outputs("COMPLETE"), RenditionsKnown: true}
 			},
-			wantIDs:   []string{doneID, fileID},
-			wantTypes: []string{webhook.TypeRenditionComplete, webhook.TypeFileComplete}, wantBucket: cfgBucket,
+			wantIDs:   []string{doneID, readyID, fileID},
+			wantTypes: []string{webhook.TypeRenditionComplete, webhook.TypeReady, webhook.TypeFileComplete}, wantBucket: cfgBucket,
 			check: func(t *testing.T, d callback.Decision) {
 				for _, ev := range d.Events {
 					assert.Equal(t, "in/a.mp4", ev.Key, "the key from the status API")
@@ -222,11 +226,11 @@ func TestDecide(t *testing.T) {
 				return callback.Facts{Callback: cb("COMPLETE"), Playback: pb(), RenditionsKnown: true,
 					Renditions: []vodstation.OutputStatus{{OutputType: sd, Status: "COMPLETE", Link: link(sd)}, {OutputType: hd, Status: "COMPLETE", Link: link(hd)}}}
 			},
-			wantIDs:   []string{doneID, fileID},
-			wantTypes: []string{webhook.TypeRenditionComplete, webhook.TypeFileComplete},
+			wantIDs:   []string{doneID, readyID, fileID},
+			wantTypes: []string{webhook.TypeRenditionComplete, webhook.TypeReady, webhook.TypeFileComplete},
 			check: func(t *testing.T, d callback.Decision) {
-				require.Len(t, d.Events[1].Renditions, 2)
-				assert.Equal(t, hls(hd), d.Events[1].Renditions[1].Playback.HLS)
+				require.Len(t, d.Events[2].Renditions, 2)
+				assert.Equal(t, hls(hd), d.Events[2].Renditions[1].Playback.HLS)
 			},
 		},
 	}
@@ -263,8 +267,8 @@ func TestDecideIDsIgnoreWhatWasRead(t *testing.T) {
 	a := callback.Decide(callback.Facts{Callback: c, Renditions: all, RenditionsKnown: true})
 	b := callback.Decide(callback.Facts{Callback: c, Bucket: "b", Status: &vodstation.FileStatus{BucketName: "s", FilePath: "k"},
 		Renditions: all, RenditionsKnown: true, Playback: &playback.Config{Domain: cbEdge, EncryptedBucket: cbEncrypt}})
-	require.Len(t, a.Events, 2)
-	require.Len(t, b.Events, 2)
+	require.Len(t, a.Events, 3)
+	require.Len(t, b.Events, 3)
 	for i := range a.Events {
 		assert.Equal(t, a.Events[i].ID, b.Events[i].ID)
 	}
@@ -272,7 +276,7 @@ func TestDecideIDsIgnoreWhatWasRead(t *testing.T) {
 	// also covers the output and the link it announces.
 	c.EncodingOptionID = ""
 	d := callback.Decide(callback.Facts{Callback: c})
-	require.Len(t, d.Events, 1)
+	require.Len(t, d.Events, 2)
 	assert.Equal(t, webhook.NewID(webhook.TypeRenditionComplete, "9", "AVC_HD_1Pass_30fps", "AVC_HD_1Pass_30fps", c.Link), d.Events[0].ID)
 	c.Link += "?forged"
 	assert.NotEqual(t, d.Events[0].ID, callback.Decide(callback.Facts{Callback: c}).Events[0].ID,

@@ -145,6 +145,18 @@ func (g *gather) complete(ctx context.Context) {
 	g.facts.Renditions, g.facts.RenditionsKnown = outs, true
 }
 
+// failure reads the file's status for VOD Station's failure reason (one
+// call, none when VERIFY_STATUS already read it); a failed read is only a
+// warning.
+func (g *gather) failure(ctx context.Context) {
+	if !g.cfg.API.Ready() {
+		return
+	}
+	if _, err := g.fileStatus(ctx); err != nil {
+		g.warn("no failure reason: %v", err)
+	}
+}
+
 // renditions returns every rendition of the file with its status: from the
 // file's status when it lists them, else from the status list (rows of the
 // same file id, or the same input path and category).

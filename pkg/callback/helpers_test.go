@@ -42,7 +42,7 @@ type loop struct {
 	params   map[string]any
 }
 
-func newLoop(t *testing.T, opts vodstationtest.Options) *loop {
+func newLoop(t testing.TB, opts vodstationtest.Options) *loop {
 	t.Helper()
 	opts.AccessKey, opts.SecretKey = cbAK, cbSK
 	vod, err := vodstationtest.NewServer(opts)
@@ -148,7 +148,7 @@ func call(t testing.TB, h *callback.Handler, params []byte) (int, answer) {
 
 // invoke runs an action handler on params through the real action loop
 // and returns its result, or the error result's body.
-func invoke[C, In, Out any](t *testing.T, h action.Handler[C, In, Out], params map[string]any) (Out, *action.ErrorBody) {
+func invoke[C, In, Out any](t testing.TB, h action.Handler[C, In, Out], params map[string]any) (Out, *action.ErrorBody) {
 	t.Helper()
 	var out Out
 	value, err := json.Marshal(params)
@@ -168,7 +168,7 @@ func invoke[C, In, Out any](t *testing.T, h action.Handler[C, In, Out], params m
 
 // addFiles submits key from the bucket in-bucket to the loop's category
 // with add-files, notification URL notify ("" for the category's: none).
-func addFiles(t *testing.T, l *loop, key, notify string) (upload.AddFilesResult, *action.ErrorBody) {
+func addFiles(t testing.TB, l *loop, key, notify string) (upload.AddFilesResult, *action.ErrorBody) {
 	t.Helper()
 	return invoke(t, upload.New().AddFiles(), map[string]any{
 		"NCLOUD_ACCESS_KEY": cbAK, "NCLOUD_SECRET_KEY": cbSK, "API_URL": l.vod.URL,
@@ -178,7 +178,7 @@ func addFiles(t *testing.T, l *loop, key, notify string) (upload.AddFilesResult,
 }
 
 // mustAddFiles is addFiles that must succeed with one file.
-func mustAddFiles(t *testing.T, l *loop, key, notify string) upload.AddFilesResult {
+func mustAddFiles(t testing.TB, l *loop, key, notify string) upload.AddFilesResult {
 	t.Helper()
 	res, fail := addFiles(t, l, key, notify)
 	require.Nil(t, fail, "add-files failed: %+v", fail)

@@ -43,7 +43,8 @@ func TestRealWskdeployParserAgrees(t *testing.T) {
 	p.Actions["add-files"].Parameters["DEDUP_CHECK_STATUS"] = "false"
 	p.Package.Parameters["WEBHOOK_URL"] = "https://hooks.example/vodflow"
 	p.Package.Parameters["WEBHOOK_SECRET"] = "wh-secret"
-	for k, v := range map[string]any{"VERIFY_STATUS": "true", "PLAYBACK_DOMAIN": "x.edge.naverncp.com", "ENCRYPTED_BUCKET_NAME": "enc", "PLAYBACK_PROTOCOLS": "HLS,DASH"} {
+	for k, v := range map[string]any{"VERIFY_STATUS": "true", "PLAYBACK_DOMAIN": "x.edge.naverncp.com", "ENCRYPTED_BUCKET_NAME": "enc", "PLAYBACK_PROTOCOLS": "HLS,DASH",
+		"PLAYBACK_ABR": "smil", "PLAYBACK_POSTER": "auto"} {
 		p.Actions["encoding-callback"].Parameters[k] = v
 	}
 	vars, err := manifest.VarsFromParams(p)
@@ -51,7 +52,8 @@ func TestRealWskdeployParserAgrees(t *testing.T) {
 	for _, k := range []string{"PACKAGE_NAME", "TRIGGER_NAME", "TRIGGER_BUCKET_NAME", "TRIGGER_EVENT_RULE_NAME",
 		"NCLOUD_ACCESS_KEY", "NCLOUD_SECRET_KEY", "API_URL", "REGION", "CATEGORY_NAME", "CATEGORY_ID", "CATEGORY_CACHE_TTL",
 		"BUCKET_NAME", "INPUT_PREFIX", "EXCLUDE_PREFIXES", "EXTENSIONS", "KEY_DECODING", "NOTIFICATION_URL", "NOTIFICATION_FIELD",
-		"DEDUP_WINDOW", "DEDUP_CHECK_STATUS", "WEBHOOK_URL", "WEBHOOK_SECRET", "CALLBACK_TOKEN", "VERIFY_STATUS", "PLAYBACK_DOMAIN", "ENCRYPTED_BUCKET_NAME", "CHANNEL_ID", "PLAYBACK_PROTOCOLS"} {
+		"DEDUP_WINDOW", "DEDUP_CHECK_STATUS", "WEBHOOK_URL", "WEBHOOK_SECRET", "CALLBACK_TOKEN", "VERIFY_STATUS", "PLAYBACK_DOMAIN", "ENCRYPTED_BUCKET_NAME", "CHANNEL_ID", "PLAYBACK_PROTOCOLS",
+		"PLAYBACK_ABR", "PLAYBACK_POSTER"} {
 		v, bound, err := vars.Value("$" + k)
 		require.NoError(t, err)
 		require.True(t, bound, k)

@@ -6,7 +6,11 @@
 //	https://{cdnDomain}/{hls|dash}/{encryptedBucketName}/{path}/{video filename}/{index.m3u8|manifest.mpd}
 //
 // where {path}/{video filename} is the object key of the encoded file in the
-// channel's storage bucket. It also owns the playback settings (Config) and
+// channel's storage bucket. It also owns the adaptive (ABR) URL over a
+// file's renditions (Adaptive, in the .smil comma-list form NCP partner
+// code uses, since NCP documents none; Order ranks renditions by bitrate),
+// the poster URL (Poster, VOD Station's inferred thumbnail naming), the
+// playback settings (Config) and
 // their validation, and the extraction of an object key from an Object
 // Storage link (ObjectKey). It makes no network calls: the channel's domain
 // and encrypted bucket name come from the configuration (or from

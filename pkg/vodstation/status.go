@@ -49,6 +49,16 @@ type FileStatus struct {
 	// (then Outputs is nil and callers must not conclude anything from it).
 	// An empty list is known: OutputsKnown is true and Outputs is empty.
 	OutputsKnown bool
+	// Metadata is content.input.metadata: the source's duration, size,
+	// codecs and bitrates; zero when the answer has none.
+	Metadata SourceMetadata
+	// Thumbnail says whether the file's category makes thumbnails, when the
+	// answer says (content.thumbnail or content.category.thumbnail, both
+	// undocumented); nil when it does not.
+	Thumbnail *bool
+	// Failure is the failure reason at the content level, when there is
+	// one (see Failure); an output's own reason is on the OutputStatus.
+	Failure Failure
 }
 
 // OutputStatus is the state of one encoding option (one rendition) of a file.
@@ -61,6 +71,14 @@ type OutputStatus struct {
 	Status string
 	// Link is the encoded file's URL once COMPLETE.
 	Link string
+	// Width, Height and BitrateKbps describe the rendition when the answer
+	// says (undocumented: width, height, and bitrate or videoBitrate plus
+	// audioBitrate, in Kbps, on the element or under its encodingOption
+	// or video/audio objects); zero when it does not.
+	Width, Height int
+	BitrateKbps   float64
+	// Failure is why the rendition failed, when the answer says.
+	Failure Failure
 }
 
 // outputListKeys are the names the undocumented output list is looked for
@@ -71,9 +89,10 @@ var outputListKeys = [...]string{"output", "outputs", "outputList", "outputFiles
 // content.
 type fileStatusWire struct {
 	Input *struct {
-		FileID     ID     `json:"fileId"`
-		BucketName string `json:"bucketName"`
-		FilePath   string `json:"filePath"`
+		FileID     ID              `json:"fileId"`
+		BucketName string          `json:"bucketName"`
+		FilePath   string          `json:"filePath"`
+		Metadata   json.RawMessage `json:"metadata"`
 	} `json:"input"`
 	FileID       ID     `json:"fileId"`
 	CategoryID   ID     `json:"categoryId"`
@@ -121,11 +140,14 @@ func decodeFileStatus(content json.RawMessage) (FileStatus, error) {
 			fs.FileID = w.Input.FileID
 		}
 		fs.BucketName, fs.FilePath = w.Input.BucketName, w.Input.FilePath
+		fs.Metadata = decodeMetadata(w.Input.Metadata)
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(content, &fields); err != nil {
 		return FileStatus{}, err
 	}
+	fs.Thumbnail = decodeThumbnail(fields)
+	fs.Failure = decodeFailure(fields)
 	for _, key := range outputListKeys {
 		raw, ok := fields[key]
 		if !ok {
@@ -146,21 +168,81 @@ func decodeFileStatus(content json.RawMessage) (FileStatus, error) {
 
 // UnmarshalJSON implements json.Unmarshaler: encodingOptionId, outputType,
 // status and link, all optional; encodingOptionId is a number or a string.
+// The rendition's size, bitrate and failure reason are read tolerantly
+// (see OutputStatus and Failure): a field of an unexpected type is left
+// zero.
 func (o *OutputStatus) UnmarshalJSON(b []byte) error {
-	var w struct {
-		EncodingOptionID ID     `json:"encodingOptionId"`
-		OutputType       string `json:"outputType"`
-		Status           string `json:"status"`
-		Link             string `json:"link"`
-	}
 	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
 		return errors.New("output element is null")
 	}
-	if err := json.Unmarshal(b, &w); err != nil {
+	// One pass into the element's fields; each is then read on its own.
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
 		return err
 	}
-	*o = OutputStatus(w)
+	str := func(k string) (string, error) {
+		raw, ok := fields[k]
+		if !ok || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+			return "", nil
+		}
+		var v string
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return "", fmt.Errorf("%s: want a string, got %s", k, ncpapi.Clip(string(raw), 40))
+		}
+		return v, nil
+	}
+	*o = OutputStatus{}
+	if raw, ok := fields["encodingOptionId"]; ok && !bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		if err := o.EncodingOptionID.UnmarshalJSON(raw); err != nil {
+			return err
+		}
+	}
+	var err error
+	if o.OutputType, err = str("outputType"); err != nil {
+		return err
+	}
+	if o.Status, err = str("status"); err != nil {
+		return err
+	}
+	if o.Link, err = str("link"); err != nil {
+		return err
+	}
+	o.Failure = decodeFailure(fields)
+	o.Width, o.Height, o.BitrateKbps = renditionFacts(fields)
 	return nil
+}
+
+// renditionFacts reads width, height and bitrate from an output element,
+// or from its encodingOption object, or from video and audio objects in
+// either.
+func renditionFacts(fields map[string]json.RawMessage) (width, height int, kbps float64) {
+	var opt map[string]json.RawMessage
+	if json.Unmarshal(fields["encodingOption"], &opt) == nil && opt != nil {
+		if w, h, k := renditionFacts(opt); w > 0 || h > 0 || k > 0 {
+			return w, h, k
+		}
+	}
+	var video, audio map[string]json.RawMessage
+	_ = json.Unmarshal(fields["video"], &video)
+	_ = json.Unmarshal(fields["audio"], &audio)
+	first := func(k string, objs ...map[string]json.RawMessage) float64 {
+		for _, m := range objs {
+			if v, ok := number(m[k]); ok {
+				return v
+			}
+		}
+		return 0
+	}
+	width = int(first("width", fields, video))
+	height = int(first("height", fields, video))
+	if v, ok := number(fields["bitrate"]); ok {
+		return width, height, v
+	}
+	kbps = first("videoBitrate", fields) + first("audioBitrate", fields)
+	if kbps == 0 {
+		kbps = first("bitrate", video) + first("bitrate", audio)
+	}
+	return width, height, kbps
 }
 
 // StatusQuery filters GET /api/v2/status. Zero values are omitted from the

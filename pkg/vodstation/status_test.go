@@ -55,6 +55,12 @@ func TestGetFileStatusFromEmulator(t *testing.T) {
 	s, c := newEmulatorClient(t)
 	files := addEncodedFiles(t, s, c, "a/ok.mp4", "a/fail.mp4")
 	link := func(name string) string { return "https://out.kr.object.ncloudstorage.com/enc/movies/" + name }
+	emuFailure := vodstation.Failure{Code: "TRANSCODING_ERROR", Message: `the emulator fails inputs whose path contains "fail"`}
+	src := vodstationtest.DefaultSource
+	meta := vodstation.SourceMetadata{DurationS: src.DurationS, VideoCodec: src.VideoCodec, VideoBitrateKbps: src.VideoBitrateKbps,
+		Width: src.Width, Height: src.Height, Framerate: src.Framerate, AudioCodec: src.AudioCodec,
+		AudioBitrateKbps: src.AudioBitrateKbps, AudioSamplingRateHz: src.AudioSamplingRateHz}
+	no := false
 	tests := []struct {
 		name    string
 		file    vodstation.AddedFile
@@ -63,18 +69,18 @@ func TestGetFileStatusFromEmulator(t *testing.T) {
 	}{
 		{"complete", files[0], vodstation.FileStatus{
 			FileID: files[0].ID, BucketName: "in-bucket", FilePath: "a/ok.mp4", CategoryID: "5", CategoryName: "movies",
-			OutputsKnown: true,
+			OutputsKnown: true, Metadata: meta, Thumbnail: &no,
 			Outputs: []vodstation.OutputStatus{
-				{EncodingOptionID: "1", OutputType: "AVC_SD_1Pass_30fps", Status: "COMPLETE", Link: link("ok_AVC_SD_1Pass_30fps.mp4")},
-				{EncodingOptionID: "2", OutputType: "AVC_HD_1Pass_30fps", Status: "COMPLETE", Link: link("ok_AVC_HD_1Pass_30fps.mp4")},
+				{EncodingOptionID: "1", OutputType: "AVC_SD_1Pass_30fps", Status: "COMPLETE", Link: link("ok_AVC_SD_1Pass_30fps.mp4"), Width: 640, Height: 360, BitrateKbps: 928},
+				{EncodingOptionID: "2", OutputType: "AVC_HD_1Pass_30fps", Status: "COMPLETE", Link: link("ok_AVC_HD_1Pass_30fps.mp4"), Width: 1280, Height: 720, BitrateKbps: 2628},
 			},
 		}, []string{"COMPLETE", "COMPLETE"}},
 		{"failed", files[1], vodstation.FileStatus{
 			FileID: files[1].ID, BucketName: "in-bucket", FilePath: "a/fail.mp4", CategoryID: "5", CategoryName: "movies",
-			OutputsKnown: true,
+			OutputsKnown: true, Metadata: meta, Thumbnail: &no,
 			Outputs: []vodstation.OutputStatus{
-				{EncodingOptionID: "1", OutputType: "AVC_SD_1Pass_30fps", Status: "FAILURE"},
-				{EncodingOptionID: "2", OutputType: "AVC_HD_1Pass_30fps", Status: "FAILURE"},
+				{EncodingOptionID: "1", OutputType: "AVC_SD_1Pass_30fps", Status: "FAILURE", Width: 640, Height: 360, BitrateKbps: 928, Failure: emuFailure},
+				{EncodingOptionID: "2", OutputType: "AVC_HD_1Pass_30fps", Status: "FAILURE", Width: 1280, Height: 720, BitrateKbps: 2628, Failure: emuFailure},
 			},
 		}, []string{"FAILURE", "FAILURE"}},
 	}
@@ -144,6 +150,7 @@ func TestGetFileStatusShapes(t *testing.T) {
 	with := func(outs []vodstation.OutputStatus, known bool) vodstation.FileStatus {
 		fs := base
 		fs.Outputs, fs.OutputsKnown = outs, known
+		fs.Metadata = vodstation.SourceMetadata{DurationS: 12.5}
 		return fs
 	}
 	input := `"input":{"fileId":"77","bucketName":"in","filePath":"a/b.mp4","metadata":{"duration":12.5}},"categoryId":"5","categoryName":"movies"`
@@ -162,8 +169,8 @@ func TestGetFileStatusShapes(t *testing.T) {
 		{"object output, list under outputs", `{"content":{` + input + `,"output":{"bucketName":"out"},"outputs":` + outputs + `}}`, with(wantOutputs, true)},
 		{"unreadable list elements", `{"content":{` + input + `,"output":[1,2]}}`, with(nil, false)},
 		{"empty list is known", `{"content":{` + input + `,"output":[]}}`, with([]vodstation.OutputStatus{}, true)},
-		{"numeric ids, unknown fields", `{"content":{"input":{"fileId":77,"bucketName":"in","filePath":"a/b.mp4","extra":[1]},"categoryId":5,"categoryName":"movies","whatever":{"x":1}},"total":1}`, with(nil, false)},
-		{"file id missing: the one asked for", `{"content":{"input":{"bucketName":"in","filePath":"a/b.mp4"},"categoryId":5,"categoryName":"movies"}}`, with(nil, false)},
+		{"numeric ids, unknown fields", `{"content":{"input":{"fileId":77,"bucketName":"in","filePath":"a/b.mp4","extra":[1]},"categoryId":5,"categoryName":"movies","whatever":{"x":1}},"total":1}`, base},
+		{"file id missing: the one asked for", `{"content":{"input":{"bucketName":"in","filePath":"a/b.mp4"},"categoryId":5,"categoryName":"movies"}}`, base},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -175,6 +182,65 @@ func TestGetFileStatusShapes(t *testing.T) {
 			require.Len(t, calls, 1)
 			assert.Equal(t, "GET", calls[0].Method)
 			assert.Equal(t, "/api/v2/status/77", calls[0].URI)
+		})
+	}
+}
+
+// TestGetFileStatusFacts: the source's metadata (documented), and the
+// undocumented rendition facts, thumbnail flag and failure reasons, read
+// tolerantly: a field of an odd type is left zero, never an error.
+func TestGetFileStatusFacts(t *testing.T) {
+	yes, no := true, false
+	tests := []struct {
+		name    string
+		content string
+		want    func(fs *vodstation.FileStatus)
+	}{
+		{"documented metadata", `"input":{"metadata":{"duration":12.5,"videoCodec":"h264","videoBitrate":4800.5,"width":1920,"height":1080,"framerate":"29.97","audioCodec":"aac","audioBitrate":128,"audioSamplingRate":48000}}`,
+			func(fs *vodstation.FileStatus) {
+				fs.Metadata = vodstation.SourceMetadata{DurationS: 12.5, VideoCodec: "h264", VideoBitrateKbps: 4800.5, Width: 1920, Height: 1080,
+					Framerate: 29.97, AudioCodec: "aac", AudioBitrateKbps: 128, AudioSamplingRateHz: 48000}
+			}},
+		{"numbers as strings", `"input":{"metadata":{"duration":"3.00","width":"640","height":"360"}}`,
+			func(fs *vodstation.FileStatus) {
+				fs.Metadata = vodstation.SourceMetadata{DurationS: 3, Width: 640, Height: 360}
+			}},
+		{"odd types are left zero", `"input":{"metadata":{"duration":[1],"videoCodec":{"x":1},"width":"wide","height":360}}`,
+			func(fs *vodstation.FileStatus) { fs.Metadata = vodstation.SourceMetadata{Height: 360} }},
+		{"metadata not an object", `"input":{"metadata":"none"}`, func(fs *vodstation.FileStatus) {}},
+		{"thumbnail on the content", `"thumbnail":true`, func(fs *vodstation.FileStatus) { fs.Thumbnail = &yes }},
+		{"thumbnail on the category", `"category":{"thumbnail":"false"}`, func(fs *vodstation.FileStatus) { fs.Thumbnail = &no }},
+		{"thumbnail of an odd type", `"thumbnail":7`, func(fs *vodstation.FileStatus) {}},
+		{"content failure as an object", `"error":{"code":"DOWNLOAD_ERROR","message":"cannot read the input"}`,
+			func(fs *vodstation.FileStatus) {
+				fs.Failure = vodstation.Failure{Code: "DOWNLOAD_ERROR", Message: "cannot read the input"}
+			}},
+		{"output facts and reasons", `"output":[
+			{"encodingOptionId":1,"status":"FAILURE","errorCode":"TRANSCODING_ERROR","errorMessage":"bad frame"},
+			{"encodingOptionId":2,"status":"COMPLETE","width":1280,"height":"720","videoBitrate":2500,"audioBitrate":128},
+			{"encodingOptionId":3,"status":"COMPLETE","encodingOption":{"video":{"width":640,"height":360,"bitrate":800},"audio":{"bitrate":96}}},
+			{"encodingOptionId":4,"status":"FAILURE","failReason":"WRONG_INPUT_FILE","bitrate":"bad"},
+			{"encodingOptionId":5,"status":"FAILURE","error":"it broke"}]`,
+			func(fs *vodstation.FileStatus) {
+				fs.OutputsKnown = true
+				fs.Outputs = []vodstation.OutputStatus{
+					{EncodingOptionID: "1", Status: "FAILURE", Failure: vodstation.Failure{Code: "TRANSCODING_ERROR", Message: "bad frame"}},
+					{EncodingOptionID: "2", Status: "COMPLETE", Width: 1280, Height: 720, BitrateKbps: 2628},
+					{EncodingOptionID: "3", Status: "COMPLETE", Width: 640, Height: 360, BitrateKbps: 896},
+					{EncodingOptionID: "4", Status: "FAILURE", Failure: vodstation.Failure{Code: "WRONG_INPUT_FILE"}},
+					{EncodingOptionID: "5", Status: "FAILURE", Failure: vodstation.Failure{Message: "it broke"}},
+				}
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := `{"content":{"categoryId":5,` + tt.content + `}}`
+			c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, body) })
+			fs, err := c.GetFileStatus(context.Background(), "77")
+			require.NoError(t, err)
+			want := vodstation.FileStatus{FileID: "77", CategoryID: "5"}
+			tt.want(&want)
+			assert.Equal(t, want, fs)
 		})
 	}
 }

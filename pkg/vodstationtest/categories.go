@@ -25,6 +25,11 @@ type Category struct {
 	// OutputBucket and OutputPath are where encoded files go; they only
 	// shape the "link" URLs. An empty OutputBucket means the input bucket.
 	OutputBucket, OutputPath string
+	// Thumbnail makes the category "make thumbnails": the category APIs
+	// say thumbnail true, the status-info answer too (the emulator's
+	// choice: NCP documents no such field there), and the edge serves a
+	// poster {basename}_01.jpg beside the outputs.
+	Thumbnail bool
 }
 
 // EncodingOption is one output of a category.
@@ -33,12 +38,48 @@ type EncodingOption struct {
 	ID int64
 	// OutputType is the option's name, e.g. "AVC_HD_1Pass_30fps".
 	OutputType string
+	// Width and Height are the output's video size, VideoBitrateKbps and
+	// AudioBitrateKbps its bitrates. They drive the master playlist's
+	// RESOLUTION and BANDWIDTH, the media encoded with ffmpeg, and the
+	// status-info output elements (width, height, videoBitrate,
+	// audioBitrate: the emulator's choice of the undocumented shape).
+	// Zero means DefaultWidth×DefaultHeight at DefaultVideoKbps and
+	// DefaultAudioKbps.
+	Width, Height                      int
+	VideoBitrateKbps, AudioBitrateKbps int
+}
+
+// What an EncodingOption without its own figures gets.
+const (
+	DefaultWidth     = 640
+	DefaultHeight    = 360
+	DefaultVideoKbps = 800
+	DefaultAudioKbps = 128
+)
+
+// withDefaults fills an option's zero figures.
+func (o EncodingOption) withDefaults() EncodingOption {
+	if o.Width <= 0 || o.Height <= 0 {
+		o.Width, o.Height = DefaultWidth, DefaultHeight
+	}
+	if o.VideoBitrateKbps <= 0 {
+		o.VideoBitrateKbps = DefaultVideoKbps
+	}
+	if o.AudioBitrateKbps <= 0 {
+		o.AudioBitrateKbps = DefaultAudioKbps
+	}
+	return o
 }
 
 // DefaultEncodingOptions returns the options a Category gets when it has
-// none: {1, "AVC_SD_1Pass_30fps"} and {2, "AVC_HD_1Pass_30fps"}.
+// none: {1, "AVC_SD_1Pass_30fps", 640×360 at 800+128 Kbps} and
+// {2, "AVC_HD_1Pass_30fps", 1280×720 at 2500+128 Kbps} (the emulator's
+// figures, not NCP's).
 func DefaultEncodingOptions() []EncodingOption {
-	return []EncodingOption{{ID: 1, OutputType: "AVC_SD_1Pass_30fps"}, {ID: 2, OutputType: "AVC_HD_1Pass_30fps"}}
+	return []EncodingOption{
+		{ID: 1, OutputType: "AVC_SD_1Pass_30fps", Width: 640, Height: 360, VideoBitrateKbps: 800, AudioBitrateKbps: 128},
+		{ID: 2, OutputType: "AVC_HD_1Pass_30fps", Width: 1280, Height: 720, VideoBitrateKbps: 2500, AudioBitrateKbps: 128},
+	}
 }
 
 // AddCategory stores c and returns the stored copy. When c.ID is 0 a new id
@@ -61,6 +102,9 @@ func (e *Emulator) addCategoryLocked(c Category) Category {
 		c.EncodingOptions = DefaultEncodingOptions()
 	} else {
 		c.EncodingOptions = slices.Clone(c.EncodingOptions)
+		for i := range c.EncodingOptions {
+			c.EncodingOptions[i] = c.EncodingOptions[i].withDefaults()
+		}
 	}
 	if _, exists := e.categories[c.ID]; !exists {
 		i, _ := slices.BinarySearch(e.categoryOrder, c.ID)
@@ -124,6 +168,7 @@ func toCategoryJSON(c *Category) categoryJSON {
 		ID:              c.ID,
 		Name:            c.Name,
 		Disabled:        c.Disabled,
+		Thumbnail:       c.Thumbnail,
 		NotificationURL: c.NotificationURL,
 		Output: categoryOutputJSON{
 			BucketName:    c.OutputBucket,

@@ -18,6 +18,10 @@
 //   - a simulated encoding for every accepted file that POSTs the
 //     documented callbacks (WAITING → RUNNING → COMPLETE or FAILURE) to the
 //     notification URL;
+//   - a stand-in for Global Edge (edge.go) on the same address: the
+//     per-rendition and adaptive (.smil) HLS playlists, DASH manifests and
+//     posters of encoded files, with real media encoded by ffmpeg when it
+//     is on the PATH, and valid playlists with a note when it is not;
 //   - fault injection (status/body, latency, dropped connections, with or
 //     without processing the request first) and observation of every call
 //     and every accepted submission.

@@ -44,6 +44,13 @@ type Options struct {
 	// MaxCalls, when > 0, bounds how many Calls are kept (the oldest are
 	// dropped first); useful for long benchmarks. 0 keeps every call.
 	MaxCalls int
+	// Source is what the status-info answer says of every input
+	// (default DefaultSource); its duration is the encoded media's.
+	Source SourceMetadata
+	// FFmpeg is the ffmpeg binary the edge encodes media with: "" looks
+	// for "ffmpeg" on the PATH, "none" never encodes (the edge then serves
+	// valid playlists whose segments are missing, with a note).
+	FFmpeg string
 }
 
 // Call is one request the emulator received, faulted or not.
@@ -109,6 +116,12 @@ type Emulator struct {
 	idleMu sync.Mutex
 	active int
 	idle   chan struct{} // closed when active drops to 0
+
+	// mediaMu guards the edge's media (edge.go).
+	mediaMu  sync.Mutex
+	medias   map[string]*media
+	sources  map[string]string
+	mediaDir string
 }
 
 // New returns an Emulator with no categories or channels.
@@ -151,6 +164,7 @@ func (e *Emulator) Close() {
 	e.closeOnce.Do(func() {
 		e.cancel()
 		_ = e.WaitIdle(context.Background())
+		e.removeMedia()
 		if e.ownsClient {
 			e.client.CloseIdleConnections()
 		}
@@ -168,6 +182,10 @@ func (e *Emulator) logf(format string, args ...any) {
 // dropped), so a client that has seen the outcome also sees the call in
 // Calls.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if e.isEdge(r) {
+		e.serveEdge(w, r)
+		return
+	}
 	call := Call{
 		Method:     r.Method,
 		RequestURI: r.URL.RequestURI(),

@@ -48,6 +48,7 @@ type file struct {
 	filePath     string
 	submittedAt  time.Time
 	fail         bool
+	thumbnail    bool         // the category makes thumbnails
 	outputs      []fileOutput // guarded by Emulator.mu
 }
 
@@ -55,6 +56,7 @@ type file struct {
 type fileOutput struct {
 	optionID   int64
 	outputType string
+	option     EncodingOption // with its figures
 	status     string
 	percent    float64
 	link       string // link once COMPLETE; "" before
@@ -71,12 +73,14 @@ func newFile(id int64, cat *Category, bucket, filePath string, out outputLocatio
 		filePath:     filePath,
 		submittedAt:  now,
 		fail:         strings.Contains(strings.ToLower(filePath), "fail"),
+		thumbnail:    cat.Thumbnail,
 		outputs:      make([]fileOutput, len(options)),
 	}
 	for i, o := range options {
 		f.outputs[i] = fileOutput{
 			optionID:   o.ID,
 			outputType: o.OutputType,
+			option:     o.withDefaults(),
 			status:     StatusWaiting,
 			finalLink:  outputLink(out, filePath, o.OutputType),
 			lastWork:   now,
@@ -304,17 +308,21 @@ func timeFilter(r *http.Request) (from, to int64, ok bool) {
 // statusInfoJSON is GET /api/v2/status/{fileId}'s content. The doc lists
 // input, categoryId and categoryName; the "output" array is undocumented
 // and its shape here is the emulator's choice.
+// "thumbnail" and each output's width, height, bitrates and error fields
+// are the emulator's choice too.
 type statusInfoJSON struct {
 	Input        statusInputJSON    `json:"input"`
 	Output       []statusOutputJSON `json:"output"`
 	CategoryID   int64              `json:"categoryId"`
 	CategoryName string             `json:"categoryName"`
+	Thumbnail    bool               `json:"thumbnail"`
 }
 
 type statusInputJSON struct {
-	FileID     int64  `json:"fileId"`
-	BucketName string `json:"bucketName"`
-	FilePath   string `json:"filePath"`
+	FileID     int64          `json:"fileId"`
+	BucketName string         `json:"bucketName"`
+	FilePath   string         `json:"filePath"`
+	Metadata   SourceMetadata `json:"metadata"`
 }
 
 type statusOutputJSON struct {
@@ -322,6 +330,41 @@ type statusOutputJSON struct {
 	OutputType       string `json:"outputType"`
 	Status           string `json:"status"`
 	Link             string `json:"link"`
+	Width            int    `json:"width"`
+	Height           int    `json:"height"`
+	VideoBitrate     int    `json:"videoBitrate"`
+	AudioBitrate     int    `json:"audioBitrate"`
+	ErrorCode        string `json:"errorCode,omitempty"`
+	ErrorMessage     string `json:"errorMessage,omitempty"`
+}
+
+// SourceMetadata is what the status-info answer says of every input
+// (content.input.metadata, as documented); the emulator reads no media, so
+// it reports Options.Source (default DefaultSource). The media the edge
+// encodes last DurationS seconds.
+type SourceMetadata struct {
+	DurationS           float64 `json:"duration"`
+	VideoCodec          string  `json:"videoCodec"`
+	VideoBitrateKbps    float64 `json:"videoBitrate"`
+	Width               int     `json:"width"`
+	Height              int     `json:"height"`
+	Framerate           float64 `json:"framerate"`
+	AudioCodec          string  `json:"audioCodec"`
+	AudioBitrateKbps    float64 `json:"audioBitrate"`
+	AudioSamplingRateHz float64 `json:"audioSamplingRate"`
+}
+
+// DefaultSource is the source every file is said to be when
+// Options.Source is zero: 3 s of 1280×720 H.264 at 30 fps with AAC.
+var DefaultSource = SourceMetadata{DurationS: 3, VideoCodec: "h264", VideoBitrateKbps: 4000, Width: 1280, Height: 720,
+	Framerate: 30, AudioCodec: "aac", AudioBitrateKbps: 128, AudioSamplingRateHz: 48000}
+
+// source is the metadata every file reports.
+func (e *Emulator) source() SourceMetadata {
+	if e.opts.Source == (SourceMetadata{}) {
+		return DefaultSource
+	}
+	return e.opts.Source
 }
 
 // getStatus serves GET /api/v2/status/{fileId}.
@@ -336,13 +379,18 @@ func (e *Emulator) getStatus(idText string) response {
 	var info statusInfoJSON
 	if ok {
 		info = statusInfoJSON{
-			Input:        statusInputJSON{FileID: f.id, BucketName: f.bucketName, FilePath: f.filePath},
+			Input:        statusInputJSON{FileID: f.id, BucketName: f.bucketName, FilePath: f.filePath, Metadata: e.source()},
 			Output:       make([]statusOutputJSON, len(f.outputs)),
 			CategoryID:   f.categoryID,
 			CategoryName: f.categoryName,
+			Thumbnail:    f.thumbnail,
 		}
 		for i, o := range f.outputs {
-			info.Output[i] = statusOutputJSON{EncodingOptionID: o.optionID, OutputType: o.outputType, Status: o.status, Link: o.link}
+			info.Output[i] = statusOutputJSON{EncodingOptionID: o.optionID, OutputType: o.outputType, Status: o.status, Link: o.link,
+				Width: o.option.Width, Height: o.option.Height, VideoBitrate: o.option.VideoBitrateKbps, AudioBitrate: o.option.AudioBitrateKbps}
+			if o.status == StatusFailure {
+				info.Output[i].ErrorCode, info.Output[i].ErrorMessage = "TRANSCODING_ERROR", "the emulator fails inputs whose path contains \"fail\""
+			}
 		}
 	}
 	e.mu.RUnlock()

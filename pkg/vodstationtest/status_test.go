@@ -96,11 +96,15 @@ func TestStatusAPIs(t *testing.T) {
 		status, body := call(t, s, http.MethodGet, "/api/v2/status/2", nil)
 		require.Equal(t, http.StatusOK, status)
 		assert.JSONEq(t, `{"content":{
-			"input":{"fileId":2,"bucketName":"in-bucket","filePath":"a/fail.mp4"},
+			"input":{"fileId":2,"bucketName":"in-bucket","filePath":"a/fail.mp4",
+				"metadata":{"duration":3,"videoCodec":"h264","videoBitrate":4000,"width":1280,"height":720,"framerate":30,
+					"audioCodec":"aac","audioBitrate":128,"audioSamplingRate":48000}},
 			"output":[
-				{"encodingOptionId":1,"outputType":"AVC_SD_1Pass_30fps","status":"FAILURE","link":""},
-				{"encodingOptionId":2,"outputType":"AVC_HD_1Pass_30fps","status":"FAILURE","link":""}],
-			"categoryId":5,"categoryName":"movies"}}`, string(body))
+				{"encodingOptionId":1,"outputType":"AVC_SD_1Pass_30fps","status":"FAILURE","link":"","width":640,"height":360,
+					"videoBitrate":800,"audioBitrate":128,"errorCode":"TRANSCODING_ERROR","errorMessage":"the emulator fails inputs whose path contains \"fail\""},
+				{"encodingOptionId":2,"outputType":"AVC_HD_1Pass_30fps","status":"FAILURE","link":"","width":1280,"height":720,
+					"videoBitrate":2500,"audioBitrate":128,"errorCode":"TRANSCODING_ERROR","errorMessage":"the emulator fails inputs whose path contains \"fail\""}],
+			"categoryId":5,"categoryName":"movies","thumbnail":false}}`, string(body))
 
 		status, body = call(t, s, http.MethodGet, "/api/v2/status/3", nil)
 		require.Equal(t, http.StatusOK, status)

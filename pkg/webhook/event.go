@@ -18,6 +18,11 @@ const (
 	TypeEncodingStarted = "encoding_started"
 	// TypeRenditionComplete: one rendition finished encoding.
 	TypeRenditionComplete = "rendition_complete"
+	// TypeReady: a file can be played: its first rendition finished
+	// encoding (Cloudflare Stream's readyToStream), so a site can show the
+	// video before every rendition is done. Its id depends on the file
+	// only: whichever rendition comes first, a receiver keeps one.
+	TypeReady = "ready"
 	// TypeFileComplete: every rendition of a file finished encoding.
 	TypeFileComplete = "file_complete"
 	// TypeEncodingFailed: a rendition failed or was canceled.
@@ -59,9 +64,17 @@ type Event struct {
 	Rendition *Rendition `json:"rendition,omitempty"`
 	// Renditions lists every rendition of the file (file_complete).
 	Renditions []Rendition `json:"renditions,omitempty"`
-	// Playback holds the first or preferred rendition's playback URLs
-	// (file_complete); it may be nil.
+	// Playback holds the file's playback URLs (file_complete: the adaptive
+	// URL over every rendition when it can be built, else the first
+	// rendition's; ready: the rendition that made the file playable); it
+	// may be nil.
 	Playback *Playback `json:"playback,omitempty"`
+	// Poster is the URL of the file's poster image (file_complete, when
+	// the category makes thumbnails; the naming is inferred).
+	Poster string `json:"poster,omitempty"`
+	// Source is what VOD Station read of the uploaded source
+	// (file_complete, when the status API says).
+	Source *Source `json:"source,omitempty"`
 	// Error says what failed (submit_failed, encoding_failed).
 	Error *ErrorInfo `json:"error,omitempty"`
 	// NotSubmitted lists the keys that were not submitted (submit_failed).
@@ -98,10 +111,33 @@ type Playback struct {
 	DASH string `json:"dash,omitempty"`
 }
 
+// Source is the uploaded source's metadata, from VOD Station's status API
+// (content.input.metadata); every field is omitted when unknown.
+type Source struct {
+	// DurationS is the playback time in seconds.
+	DurationS float64 `json:"duration_s,omitempty"`
+	// Width and Height are the video size in pixels.
+	Width  int `json:"width,omitempty"`
+	Height int `json:"height,omitempty"`
+	// VideoCodec and AudioCodec name the codecs as VOD Station reports them.
+	VideoCodec string `json:"video_codec,omitempty"`
+	AudioCodec string `json:"audio_codec,omitempty"`
+	// VideoBitrateKbps and AudioBitrateKbps are the bitrates in Kbps.
+	VideoBitrateKbps float64 `json:"video_bitrate_kbps,omitempty"`
+	AudioBitrateKbps float64 `json:"audio_bitrate_kbps,omitempty"`
+	// Framerate is in frames per second.
+	Framerate float64 `json:"framerate,omitempty"`
+	// AudioSamplingRateHz is the audio sampling rate in Hz.
+	AudioSamplingRateHz float64 `json:"audio_sampling_rate_hz,omitempty"`
+}
+
 // ErrorInfo describes a failure in an event.
 type ErrorInfo struct {
 	// Code is a stable machine-readable code, when there is one.
 	Code string `json:"code,omitempty"`
+	// Reason is the failing service's own reason, when it gave one (for
+	// encoding_failed, VOD Station's, e.g. TRANSCODING_ERROR).
+	Reason string `json:"reason,omitempty"`
 	// Status is an HTTP-style status, when there is one.
 	Status int `json:"status,omitempty"`
 	// Message says what went wrong. It is always encoded.
@@ -145,7 +181,7 @@ func NewID(eventType string, parts ...string) string {
 func ValidType(t string) bool {
 	switch t {
 	case TypeSubmitted, TypeSubmitFailed, TypeEncodingStarted,
-		TypeRenditionComplete, TypeFileComplete, TypeEncodingFailed:
+		TypeRenditionComplete, TypeReady, TypeFileComplete, TypeEncodingFailed:
 		return true
 	}
 	return false

@@ -45,11 +45,11 @@ func TestNewIDDistinct(t *testing.T) {
 func TestValidType(t *testing.T) {
 	for _, typ := range []string{
 		webhook.TypeSubmitted, webhook.TypeSubmitFailed, webhook.TypeEncodingStarted,
-		webhook.TypeRenditionComplete, webhook.TypeFileComplete, webhook.TypeEncodingFailed,
+		webhook.TypeRenditionComplete, webhook.TypeReady, webhook.TypeFileComplete, webhook.TypeEncodingFailed,
 	} {
 		assert.True(t, webhook.ValidType(typ), typ)
 	}
-	for _, typ := range []string{"", "Submitted", "complete", "file_complete "} {
+	for _, typ := range []string{"", "Submitted", "complete", "file_complete ", "Ready", "ready_to_stream"} {
 		assert.False(t, webhook.ValidType(typ), typ)
 	}
 }

@@ -282,6 +282,16 @@ func checkValue(name string, v any) string {
 		return oneOf(v, show, "auto", "none", "path", "query")
 	case "NOTIFICATION_FIELD":
 		return oneOf(v, show, "notificationUrl", "notification")
+	case "PLAYBACK_ABR":
+		return oneOf(v, show, "smil", "smil-factored", "none")
+	case "PLAYBACK_POSTER":
+		s, ok := v.(string)
+		if !ok {
+			return fmt.Sprintf("got %s, want auto, none or a name with {basename}", show())
+		}
+		if t := strings.TrimSpace(s); t != "" && !strings.EqualFold(t, "auto") && !strings.EqualFold(t, "none") && !strings.Contains(t, "{basename}") {
+			return fmt.Sprintf("got %s, want auto, none or a name with {basename} such as {basename}_01.jpg", show())
+		}
 	case "API_URL", "WEBHOOK_URL", "NOTIFICATION_URL":
 		s, ok := v.(string)
 		if !ok {

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"os/exec"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -35,6 +37,7 @@ type demoLoop struct {
 	gateway  *httptest.Server
 	receiver *webhooktest.Receiver
 	handler  atomic.Value // http.Handler, set once the platform exists
+	edge     string       // the emulator's base URL: its Global Edge stand-in
 }
 
 func startDemoLoop() *demoLoop {
@@ -57,6 +60,7 @@ func (d *demoLoop) bind(p *paramsfile.File, srv *vodstationtest.Server) {
 		Name: "vodflow-demo", StorageBucketName: demoOutputBucket, EncryptedBucketName: demoEncrypted,
 		CDNDomain: demoCDNDomain, ProtocolList: []string{"HLS", "DASH"},
 	})
+	d.edge = srv.URL
 	p.Package.Parameters["WEBHOOK_URL"] = d.receiver.URL + "/vodflow"
 	p.Package.Parameters["WEBHOOK_SECRET"] = demoWebhookSecret
 	if p.Actions == nil {
@@ -118,11 +122,27 @@ func (d *demoLoop) follow(ctx context.Context, w, progress io.Writer, res map[st
 		return fmt.Errorf("the callback loop did not finish within %s: %w", timeout, err)
 	}
 	done("got %d webhook events", len(evs))
+	var local []string
 	for _, ev := range evs {
 		if ev.Type == webhook.TypeFileComplete && ev.Playback != nil {
 			fmt.Fprintf(w, "playable: file %s (%s) HLS %s\n", ev.FileID, ev.Key, ev.Playback.HLS)
+			if ev.Poster != "" {
+				fmt.Fprintf(w, "poster:   file %s %s\n", ev.FileID, ev.Poster)
+			}
 			rep.Playable = append(rep.Playable, ev.Playback.HLS)
+			local = append(local, onEdge(d.edge, ev.Playback.HLS))
 		}
+	}
+	if len(local) > 0 {
+		note := "the emulator encodes each rendition with ffmpeg on first play"
+		if _, err := exec.LookPath("ffmpeg"); err != nil {
+			note = "ffmpeg is not on the PATH: the emulator serves the playlists without media"
+		}
+		fmt.Fprintf(w, "the same path on the emulator's stand-in for Global Edge (%s; it stops with this command unless --serve):\n", note)
+		for _, u := range local {
+			fmt.Fprintf(w, "play: %s\n", u)
+		}
+		rep.PlayLocal = local
 	}
 	for _, dl := range d.receiver.Deliveries() {
 		if !dl.Verified {
@@ -132,10 +152,22 @@ func (d *demoLoop) follow(ctx context.Context, w, progress io.Writer, res map[st
 	return nil
 }
 
+// onEdge is u with its scheme and host replaced by the emulator's: the
+// emulator serves the Global Edge paths it hands out.
+func onEdge(edge, u string) string {
+	p, err := url.Parse(u)
+	if err != nil || edge == "" {
+		return u
+	}
+	return edge + p.EscapedPath()
+}
+
 func eventDetail(ev webhook.Event) string {
 	switch {
 	case ev.Type == webhook.TypeSubmitted:
 		return " " + ev.Key
+	case ev.Type == webhook.TypeFileComplete && ev.Playback != nil:
+		return fmt.Sprintf(" %d renditions %s", len(ev.Renditions), ev.Playback.HLS)
 	case ev.Rendition != nil && ev.Rendition.Playback != nil:
 		return " " + ev.Rendition.OutputType + " " + ev.Rendition.Playback.HLS
 	case ev.Rendition != nil:

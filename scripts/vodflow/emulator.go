@@ -30,7 +30,7 @@ func startDemoEmulator(addr string, logf func(string, ...any)) (*vodstationtest.
 	if err != nil {
 		return nil, vodstationtest.Category{}, fmt.Errorf("start the VOD Station emulator: %w", err)
 	}
-	cat := srv.AddCategory(vodstationtest.Category{Name: demoCategoryName, OutputBucket: demoOutputBucket, OutputPath: demoOutputPath})
+	cat := srv.AddCategory(vodstationtest.Category{Name: demoCategoryName, OutputBucket: demoOutputBucket, OutputPath: demoOutputPath, Thumbnail: true})
 	return srv, cat, nil
 }
 

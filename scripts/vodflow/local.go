@@ -82,6 +82,7 @@ type runReport struct {
 	MS           float64         `json:"ms"`
 	Webhooks     []webhookReport `json:"webhooks,omitempty"`
 	Playable     []string        `json:"playable,omitempty"`
+	PlayLocal    []string        `json:"play_local,omitempty"`
 	failed       bool
 }
 
@@ -109,6 +110,7 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	actionName := fs.String("action", "", "run this action alone (a manual invoke), with the event as its parameters")
 	timeout := durationFlag(fs, "timeout", localrun.DefaultTimeout, "per-activation timeout, a positive `DURATION`")
 	verbose := fs.Bool("v", false, "print the actions' log lines (on stderr)")
+	serve := fs.Bool("serve", false, "on the emulator, keep it (and its stand-in for Global Edge) serving after the run, until Ctrl-C, so the printed URL plays")
 	over := registerOverrides(fs, "over params.json (or over the demo's defaults), in the section that has it or whose input binds $KEY")
 	var o output
 	o.register(fs)
@@ -222,6 +224,14 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 				return werr
 			}
 			fmt.Fprintln(e.stderr, "vodflow:", werr)
+		}
+		if *serve && !rep.failed {
+			if err := o.finish(e, rep); err != nil {
+				return err
+			}
+			fmt.Fprintln(e.stderr, "serving the emulator until Ctrl-C…")
+			<-ctx.Done()
+			return nil
 		}
 	}
 	return o.finish(e, rep)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -32,10 +33,14 @@ func TestLocalQuickStart(t *testing.T) {
 	assert.Contains(t, out, "submitted 1 file(s) to category 1")
 	assert.Contains(t, out, "→ file_id 1")
 	// The callback loop: emulator callbacks → encoding-callback → webhook receiver.
-	for _, typ := range []string{"submitted", "encoding_started", "rendition_complete", "file_complete"} {
+	for _, typ := range []string{"submitted", "encoding_started", "rendition_complete", "ready", "file_complete"} {
 		assert.Contains(t, out, "webhook "+typ)
 	}
-	assert.Contains(t, out, "playable: file 1 (uploads/sample video.mp4) HLS https://vodflow-demo.edge.naverncp.com/hls/vodflowdemoenc0001/encoded/vodflow-demo/sample%20video_AVC_SD_1Pass_30fps.mp4/index.m3u8")
+	const abrPath = "/hls/vodflowdemoenc0001/encoded/vodflow-demo/sample%20video_,AVC_SD_1Pass_30fps,AVC_HD_1Pass_30fps,.mp4.smil/master.m3u8"
+	assert.Contains(t, out, "playable: file 1 (uploads/sample video.mp4) HLS https://vodflow-demo.edge.naverncp.com"+abrPath)
+	assert.Contains(t, out, "poster:   file 1 https://vodflow-demo-output.kr.object.ncloudstorage.com/encoded/vodflow-demo/sample%20video_01.jpg")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	assert.Regexp(t, `^play: http://127\.0\.0\.1:\d+`+regexp.QuoteMeta(abrPath)+`$`, lines[len(lines)-1], "the adaptive URL, on the emulator, is the last line")
 }
 
 func TestLocalFailureExitsNonZero(t *testing.T) {

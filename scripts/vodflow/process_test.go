@@ -245,7 +245,7 @@ func TestProgressAndTimingOnStderr(t *testing.T) {
 	assert.Contains(t, r.stderr, "starting the VOD Station emulator (a test double) and the callback loop…")
 	assert.Regexp(t, `building 3 actions for \w+/\w+ \(the first build also downloads the modules\)…\n  \[1/3\] add-files +\d+(\.\d)? m?s\n`, r.stderr)
 	assert.Regexp(t, `built 3 actions in \d+(\.\d)? m?s`, r.stderr)
-	assert.Regexp(t, `got 5 webhook events in \d+(\.\d)? m?s`, r.stderr)
+	assert.Regexp(t, `got 6 webhook events in \d+(\.\d)? m?s`, r.stderr)
 	assert.NotContains(t, r.stdout, "building")
 	assert.Contains(t, r.stdout, "playable: file 1")
 }
