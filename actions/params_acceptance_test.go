@@ -80,7 +80,7 @@ func loopWithEveryParameter(t *testing.T, extra map[string]map[string]any) ([]ma
 		"NOTIFICATION_URL": gateway.URL + "/cb?token=" + callbackToken, "NOTIFICATION_FIELD": "notificationUrl",
 		"DEDUP_WINDOW": 600, "DEDUP_CHECK_STATUS": false,
 		"CALLBACK_TOKEN": callbackToken, "VERIFY_STATUS": false, "PLAYBACK_DOMAIN": "movies.edge.naverncp.com",
-		"ENCRYPTED_BUCKET_NAME": "encX", "CHANNEL_ID": "", "PLAYBACK_PROTOCOLS": "HLS",
+		"ENCRYPTED_BUCKET_NAME": "encX", "CHANNEL_ID": "", "PLAYBACK_PROTOCOLS": "HLS", "PLAYBACK_ABR": "smil", "PLAYBACK_POSTER": "auto",
 	}, extra)
 	logs := &syncBuffer{}
 	plat = localrun.New(localrun.Config{BinDir: binDir, Logs: logs, Params: params})
