@@ -300,8 +300,10 @@ func TestCategoryCacheTTLZeroInOneWarmProcess(t *testing.T) {
 // VERIFY_STATUS=true, the shipped encoding-callback behind a gateway
 // refuses with 409 a COMPLETE callback for a real, completed file that
 // names another link, key or category name, and the receiver gets nothing;
-// a bare one (file id, option and status only) gets VOD Station's link,
-// key and category name, under the id the real callback's event has.
+// a bare one (file id, option and status only), sent after those in the
+// same warm container, still reaches the receiver with VOD Station's link,
+// key and category name, under the id the real callback's event has: no
+// forged event took its place.
 func TestVerifyStatusThroughTheCallbackBinary(t *testing.T) {
 	vod, err := vodstationtest.NewServer(vodstationtest.Options{AccessKey: accessKey, SecretKey: secretKey})
 	require.NoError(t, err)
