@@ -167,7 +167,7 @@ func checkText(payload map[string]json.RawMessage) error {
 // the error, so the upload can be re-run.
 func (u *Uploader) AddFiles() action.Handler[AddFilesConfig, AddFilesInput, AddFilesResult] {
 	return action.Handler[AddFilesConfig, AddFilesInput, AddFilesResult]{
-		Decode: u.decodeAddFiles, Run: u.addFiles, OnError: u.reportFailure,
+		Decode: u.decodeAddFiles, Run: u.addFiles, OnError: u.reporter(nil),
 	}
 }
 

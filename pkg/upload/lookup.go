@@ -74,7 +74,7 @@ func (c *LookupConfig) validate() error {
 // keys, so the upload is not lost silently.
 func (u *Uploader) Lookup() action.Handler[LookupConfig, LookupInput, Submission] {
 	return action.Handler[LookupConfig, LookupInput, Submission]{
-		Decode: u.decodeLookup, Run: u.lookup, OnError: u.reportFailure,
+		Decode: u.decodeLookup, Run: u.lookup, OnError: u.reporter(eventObjects),
 	}
 }
 

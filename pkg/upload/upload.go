@@ -3,6 +3,7 @@ package upload
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -75,20 +76,32 @@ func New(opts ...Option) *Uploader {
 	return u
 }
 
-// reportFailure is both handlers' OnError: it sends submit_failed naming
-// the bucket and keys the failed activation leaves unsubmitted, read from
-// the error when it knows them, else (leniently) from the parameters.
-func (u *Uploader) reportFailure(ctx context.Context, p *action.Params, err error) {
-	var n config.Notify
-	if p.DecodeConfig(&n) != nil || !n.Enabled() {
-		return
+// reporter returns a handler's OnError: it sends submit_failed naming the
+// bucket and keys the failed activation leaves unsubmitted, read from the
+// error when it knows them, else (leniently) from the parameters, with
+// objects (lookup-category's event decoding; nil for add-files, which
+// then links no event decoding) reading an upload event.
+func (u *Uploader) reporter(objects func(map[string]json.RawMessage) ([]events.Object, error)) func(context.Context, *action.Params, error) {
+	return func(ctx context.Context, p *action.Params, err error) {
+		var n config.Notify
+		if p.DecodeConfig(&n) != nil || !n.Enabled() {
+			return
+		}
+		u.notifier.ReportFailure(ctx, n, failureOf(p, err, objects), err)
 	}
-	f := failureOf(p, err)
-	u.notifier.ReportFailure(ctx, n, f, err)
+}
+
+// errNoEvent: the action reads no upload event.
+var errNoEvent = errors.New("no upload event")
+
+// eventObjects reads the objects an upload event names, for a failure
+// report.
+func eventObjects(payload map[string]json.RawMessage) ([]events.Object, error) {
+	return events.DecodeFields(payload, events.DecodeAuto)
 }
 
 // failureOf names what a failed activation leaves unsubmitted.
-func failureOf(p *action.Params, err error) notify.Failure {
+func failureOf(p *action.Params, err error, objects func(map[string]json.RawMessage) ([]events.Object, error)) notify.Failure {
 	if se, ok := asSubmitError(err); ok {
 		f := notify.Failure{Bucket: se.Bucket, Keys: se.NotSubmitted, Uncertain: se.Uncertain, NotSubmitted: se.NotSubmitted}
 		for _, s := range se.Submitted {
@@ -106,7 +119,12 @@ func failureOf(p *action.Params, err error) notify.Failure {
 	_ = action.DecodeFields(p.Payload, &names)
 	var paths []string
 	_ = json.Unmarshal(names.Paths, &paths)
-	if objs, derr := events.DecodeFields(p.Payload, events.DecodeAuto); derr == nil && len(paths) == 0 {
+	var objs []events.Object
+	var derr error = errNoEvent
+	if objects != nil {
+		objs, derr = objects(p.Payload)
+	}
+	if derr == nil && len(paths) == 0 {
 		for _, o := range objs {
 			if f.Bucket == "" {
 				f.Bucket = o.Bucket
