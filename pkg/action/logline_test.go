@@ -53,3 +53,17 @@ func TestLogLineIsOneJSONObject(t *testing.T) {
 	assert.Contains(t, lines[1], `"msg":"activation failed"`)
 	assert.Contains(t, lines[1], `"error":"failed with [redacted]"`)
 }
+
+func TestLogLineStringsEncodeAsEncodingJSONDoes(t *testing.T) {
+	for _, s := range []string{"", "plain", `quote " and \ backslash`, "tab\tnl\ncr\r", "\x00\x01\x1f", "한글 ok", "bad \xff byte", "sep \u2028 \u2029", "<&>"} {
+		h := action.Simple(func(ctx context.Context, _ struct{}) (map[string]any, error) {
+			action.LogAttrs(ctx, action.String("s", s))
+			return map[string]any{}, nil
+		})
+		_, logText := serveLines(t, h, `{"value":{}}`)
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(logText), &m), "%q: %s", s, logText)
+		want := strings.ToValidUTF8(s, "\uFFFD")
+		assert.Equal(t, want, m["s"], "%q", s)
+	}
+}

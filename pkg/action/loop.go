@@ -167,12 +167,12 @@ type envelope struct {
 }
 
 func parseEnvelope(line []byte) (envelope, error) {
-	var fields map[string]json.RawMessage
+	var fields map[string]rawField
 	if err := json.Unmarshal(line, &fields); err != nil {
 		return envelope{}, &Error{Code: CodeInvalidActivation, Status: http.StatusBadRequest,
 			Message: "activation is not a JSON object", Err: err}
 	}
-	env := envelope{Value: fields["value"], Env: make(map[string]string, len(fields))}
+	env := envelope{Value: json.RawMessage(fields["value"]), Env: make(map[string]string, len(fields))}
 	for k, raw := range fields {
 		if k == "value" || len(raw) == 0 {
 			continue

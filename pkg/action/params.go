@@ -143,7 +143,7 @@ func ParseParams(value []byte) (*Params, error) {
 	if len(value) == 0 || string(value) == "null" {
 		return p, nil
 	}
-	var all map[string]json.RawMessage
+	var all map[string]rawField
 	if value[0] != '{' || json.Unmarshal(value, &all) != nil {
 		return nil, &Error{Code: CodeInvalidActivation, Status: 400,
 			Message: "parameters are not a JSON object (got " + kindName(value) + ")"}
@@ -151,14 +151,26 @@ func ParseParams(value []byte) (*Params, error) {
 	for k, v := range all {
 		switch {
 		case strings.HasPrefix(k, WebPrefix):
-			p.Web[k] = v
+			p.Web[k] = json.RawMessage(v)
 		case IsConfigName(k):
-			p.Config[k] = v
+			p.Config[k] = json.RawMessage(v)
 		default:
-			p.Payload[k] = v
+			p.Payload[k] = json.RawMessage(v)
 		}
 	}
 	return p, nil
+}
+
+// rawField is a field's raw JSON value kept as a slice of the text being
+// decoded, not a copy: json.Unmarshal decodes from the caller's slice, which
+// the loop never reuses or changes (a line read is a fresh slice), so the
+// slice stays valid for the activation. It saves a copy of every value.
+type rawField []byte
+
+// UnmarshalJSON keeps b.
+func (r *rawField) UnmarshalJSON(b []byte) error {
+	*r = b
+	return nil
 }
 
 // DecodeConfig decodes the configuration into v, a pointer to a struct
