@@ -25,6 +25,10 @@ const DefaultCacheTTL = 300
 type LookupConfig struct {
 	config.API
 	config.Notify
+	// Storage, when OBJECT_STORAGE_ENDPOINT is set, lets lookup-category
+	// HEAD an object the event names without an ETag (NCP's flat
+	// payload), so add-files tells a re-upload from a repeated event.
+	config.Storage
 	CategoryName    string       `json:"CATEGORY_NAME"`
 	CategoryID      param.String `json:"CATEGORY_ID"`
 	CacheTTL        param.Int    `json:"CATEGORY_CACHE_TTL"`
@@ -46,6 +50,11 @@ type LookupInput struct {
 func (c *LookupConfig) validate() error {
 	if err := c.API.Validate(); err != nil {
 		return err
+	}
+	if c.Storage.Configured() {
+		if err := c.Storage.Validate(); err != nil {
+			return err
+		}
 	}
 	c.CategoryName = strings.TrimSpace(c.CategoryName)
 	if c.CategoryName == "" && c.CategoryID == "" {
@@ -165,6 +174,9 @@ func (u *Uploader) lookup(ctx context.Context, cfg LookupConfig, in LookupInput)
 	}
 
 	out.FileName = keep[0].Key
+	if cfg.Storage.Configured() {
+		warnings = append(warnings, u.headVersions(ctx, cfg, bucket, keep)...)
+	}
 	for _, o := range keep {
 		if v := version(o); v != "" {
 			if out.Versions == nil {
