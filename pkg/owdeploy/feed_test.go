@@ -71,9 +71,10 @@ func TestFeedTrigger(t *testing.T) {
 			out.Reset()
 			_ = deploy.Apply(context.Background(), &out, "openwhisk", owdeploy.UndeploySteps(cli2, d), deploy.Secrets(nil))
 			ureqs := srv2.Requests()
-			require.GreaterOrEqual(t, len(ureqs), 2)
-			assert.Equal(t, "POST "+openwhisktest.SystemPrefix+"alarms/alarm", ureqs[0].Method+" "+ureqs[0].Path)
-			assert.Equal(t, "DELETE triggers/vodflow-reconcile-schedule", ureqs[1].Method+" "+ureqs[1].Path)
+			require.GreaterOrEqual(t, len(ureqs), 3)
+			assert.Equal(t, "GET triggers/vodflow-reconcile-schedule", ureqs[0].Method+" "+ureqs[0].Path)
+			assert.Equal(t, "POST "+openwhisktest.SystemPrefix+"alarms/alarm", ureqs[1].Method+" "+ureqs[1].Path)
+			assert.Equal(t, "DELETE triggers/vodflow-reconcile-schedule", ureqs[2].Method+" "+ureqs[2].Path)
 		})
 	}
 }

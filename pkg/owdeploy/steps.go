@@ -248,9 +248,17 @@ func UndeploySteps(cli *whisk.Client, d *manifest.Deployment) []deploy.Step {
 	for i := len(d.Triggers) - 1; i >= 0; i-- {
 		name := d.Triggers[i].Name
 		if feed := d.Triggers[i].Feed; feed != "" {
-			add("feed "+feed+" of trigger "+name, "POST "+feedRoute(feed)+" {lifecycleEvent: DELETE}", func() (*http.Response, error) {
-				return invokeFeed(cli, feed, name, "DELETE", nil)
-			})
+			// The feed forgets the trigger; one that does not know it
+			// (already undeployed) answers an error, which is "gone".
+			steps = append(steps, deploy.Step{Resource: "feed " + feed + " of trigger " + name,
+				Request: "POST " + feedRoute(feed) + " {lifecycleEvent: DELETE}",
+				Apply: func(context.Context) (string, error) {
+					_, _, getErr := cli.Triggers.Get(name)
+					if _, err := invokeFeed(cli, feed, name, "DELETE", nil); err != nil || getErr != nil {
+						return deploy.NoteGone, nil
+					}
+					return "", nil
+				}})
 		}
 		add("trigger "+name, "DELETE triggers/"+name, func() (*http.Response, error) {
 			_, resp, err := cli.Triggers.Delete(name)
