@@ -81,6 +81,8 @@ func loopWithEveryParameter(t *testing.T, extra map[string]map[string]any) ([]ma
 		"DEDUP_WINDOW": 600, "DEDUP_CHECK_STATUS": false,
 		"CALLBACK_TOKEN": callbackToken, "VERIFY_STATUS": false, "PLAYBACK_DOMAIN": "movies.edge.naverncp.com",
 		"ENCRYPTED_BUCKET_NAME": "encX", "CHANNEL_ID": "", "PLAYBACK_PROTOCOLS": "HLS", "PLAYBACK_ABR": "smil", "PLAYBACK_POSTER": "auto",
+		"OBJECT_STORAGE_ENDPOINT": "", "OBJECT_STORAGE_REGION": "", "RECONCILE_WINDOW": 86400, "RECONCILE_MIN_AGE": 300,
+		"RECONCILE_MAX": 100, "RECONCILE_PAGES": 20, "RECONCILE_STATUS_PAGES": 200,
 	}, extra)
 	logs := &syncBuffer{}
 	plat = localrun.New(localrun.Config{BinDir: binDir, Logs: logs, Params: params})

@@ -181,3 +181,50 @@ func (c *Clients) Get(a API) (*vodstation.Client, error) {
 		return vodstation.New(string(a.APIURL), a.Credentials(), opts...)
 	})
 }
+
+// Object Storage defaults (NCP's Korean region; ncp-api.md §4).
+const (
+	DefaultStorageEndpoint = "https://kr.object.ncloudstorage.com"
+	DefaultStorageRegion   = "kr-standard"
+)
+
+// Storage is how an action reaches Object Storage (S3-compatible, signed
+// with AWS SigV4 using the NCP API key pair of [API]): the endpoint and
+// the signing region. Reconcile lists the bucket with it; lookup-category
+// reads an object's ETag with it when the trigger's payload carries none.
+type Storage struct {
+	// Endpoint is OBJECT_STORAGE_ENDPOINT, e.g.
+	// https://kr.object.ncloudstorage.com (path-style requests).
+	Endpoint param.String `json:"OBJECT_STORAGE_ENDPOINT"`
+	// Region is OBJECT_STORAGE_REGION, the SigV4 region (kr-standard).
+	Region param.String `json:"OBJECT_STORAGE_REGION"`
+}
+
+// Configured reports whether OBJECT_STORAGE_ENDPOINT is set.
+func (s Storage) Configured() bool { return strings.TrimSpace(string(s.Endpoint)) != "" }
+
+// Validate checks the parameters and fills the defaults (the Korean
+// region's endpoint and region when neither is set).
+func (s *Storage) Validate() error {
+	s.Endpoint = param.String(strings.TrimRight(strings.TrimSpace(string(s.Endpoint)), "/"))
+	s.Region = param.String(strings.TrimSpace(string(s.Region)))
+	if s.Endpoint == "" {
+		s.Endpoint = DefaultStorageEndpoint
+	}
+	if s.Region == "" {
+		s.Region = DefaultStorageRegion
+	}
+	if err := checkURL("OBJECT_STORAGE_ENDPOINT", string(s.Endpoint)); err != nil {
+		return err
+	}
+	if u, _ := url.Parse(string(s.Endpoint)); u.Path != "" || u.RawQuery != "" {
+		return action.Invalid("OBJECT_STORAGE_ENDPOINT", "got %q, want the endpoint alone (scheme and host, e.g. %s): the bucket goes in BUCKET_NAME", redact.URL(string(s.Endpoint)), DefaultStorageEndpoint)
+	}
+	if !storageRegionShape.MatchString(string(s.Region)) {
+		return action.Invalid("OBJECT_STORAGE_REGION", "got %q, want an Object Storage region such as kr-standard, sg-standard or jp-standard", redact.Clip(string(s.Region), 40))
+	}
+	return nil
+}
+
+// storageRegionShape is what a SigV4 region name looks like.
+var storageRegionShape = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)

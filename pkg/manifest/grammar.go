@@ -63,6 +63,9 @@ type Sequence struct {
 
 // Trigger is one trigger entry.
 type Trigger struct {
+	// Feed is the feed action that fires the trigger (OpenWhisk's
+	// /whisk.system/alarms/alarm); its inputs go to the feed.
+	Feed        string             `yaml:"feed,omitempty"`
 	Inputs      Ordered[Input]     `yaml:"inputs,omitempty"`
 	Annotations Ordered[yaml.Node] `yaml:"annotations,omitempty"`
 }

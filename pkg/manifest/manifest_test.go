@@ -49,7 +49,7 @@ func TestRepoManifestResolves(t *testing.T) {
 	assert.Equal(t, "vodflow", d.Package.Name)
 	assert.Equal(t, map[string]any{"NCLOUD_ACCESS_KEY": "AK", "NCLOUD_SECRET_KEY": "SK-secret", "API_URL": "https://vodstation.apigw.ntruss.com", "REGION": "KR",
 		"BUCKET_NAME": "uploads"}, d.Package.Params, "BUCKET_NAME is bound at the package, for every action")
-	require.Len(t, d.Actions, 3)
+	require.Len(t, d.Actions, 4)
 	lookup := d.Actions[0]
 	assert.Equal(t, "lookup-category", lookup.Name)
 	assert.Equal(t, "dist/lookup-category.zip", lookup.Function)
@@ -61,18 +61,28 @@ func TestRepoManifestResolves(t *testing.T) {
 	assert.Equal(t, "add-files", d.Actions[1].Name)
 	assert.Equal(t, map[string]any{"NOTIFICATION_FIELD": "notificationUrl"}, d.Actions[1].Params)
 	assert.False(t, d.Actions[1].Web)
-	cb := d.Actions[2]
+	rec := d.Actions[2]
+	assert.Equal(t, "reconcile", rec.Name)
+	assert.Equal(t, manifest.LimitsSpec{TimeoutMS: 300000, MemoryMB: 256}, rec.Limits)
+	assert.Equal(t, map[string]any{"CATEGORY_NAME": "movies", "NOTIFICATION_FIELD": "notificationUrl"}, rec.Params)
+	cb := d.Actions[3]
 	assert.Equal(t, "encoding-callback", cb.Name)
 	assert.True(t, cb.Web)
 	assert.True(t, cb.RawHTTP, "raw HTTP: the request never overrides CALLBACK_TOKEN")
 	assert.Equal(t, map[string]any{"CALLBACK_TOKEN": "cb-token", "CHANNEL_ID": "vs-1"}, cb.Params)
 
 	assert.Equal(t, []manifest.SequenceSpec{{Name: "upload-sequence", Components: []string{"lookup-category", "add-files"}}}, d.Sequences)
-	require.Len(t, d.Triggers, 1)
+	require.Len(t, d.Triggers, 2)
 	assert.Equal(t, "vodflow-upload", d.Triggers[0].Name)
 	assert.Equal(t, map[string]any{"ncp-trigger-type": "object_storage", "ncp-bucket-name": "uploads", "ncp-event-rule-name": "on-put"}, d.Triggers[0].Annotations)
 	assert.Empty(t, d.Triggers[0].Params)
-	assert.Equal(t, []manifest.RuleSpec{{Name: "vodflow-upload-rule", Trigger: "vodflow-upload", Action: "upload-sequence"}}, d.Rules)
+	assert.Empty(t, d.Triggers[0].Feed)
+	sched := d.Triggers[1]
+	assert.Equal(t, "vodflow-reconcile-schedule", sched.Name)
+	assert.Equal(t, "/whisk.system/alarms/alarm", sched.Feed)
+	assert.Equal(t, "cron", sched.Annotations["ncp-trigger-type"])
+	assert.Equal(t, []manifest.RuleSpec{{Name: "vodflow-upload-rule", Trigger: "vodflow-upload", Action: "upload-sequence"},
+		{Name: "vodflow-reconcile-rule", Trigger: "vodflow-reconcile-schedule", Action: "reconcile"}}, d.Rules)
 }
 
 func TestRepoManifestWithExampleParams(t *testing.T) {

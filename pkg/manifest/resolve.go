@@ -197,7 +197,10 @@ type SequenceSpec struct {
 
 // TriggerSpec is a resolved trigger.
 type TriggerSpec struct {
-	Name        string
+	Name string
+	// Feed is the feed action, e.g. /whisk.system/alarms/alarm ("" for
+	// none); Params then go to the feed when the trigger is created.
+	Feed        string
 	Params      map[string]any
 	Annotations map[string]any
 }
@@ -297,6 +300,9 @@ func (f *File) Resolve(vars *Vars) (*Deployment, error) {
 	for _, e := range pkg.Triggers {
 		t := TriggerSpec{}
 		if t.Name, err = claim("trigger", e.Name); err != nil {
+			return nil, err
+		}
+		if t.Feed, err = vars.String(e.Value.Feed); err != nil {
 			return nil, err
 		}
 		if t.Params, err = resolveInputs(vars, "trigger "+t.Name, e.Value.Inputs); err != nil {

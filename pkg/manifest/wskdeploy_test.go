@@ -38,6 +38,12 @@ func TestRealWskdeployParserAgrees(t *testing.T) {
 		p.Actions["lookup-category"].Parameters[k] = v
 	}
 	delete(p.Actions["lookup-category"].Parameters, "NOTIFICATION_URL")
+	p.Actions["lookup-category"].Parameters["OBJECT_STORAGE_ENDPOINT"] = "https://kr.object.ncloudstorage.com"
+	p.Actions["lookup-category"].Parameters["OBJECT_STORAGE_REGION"] = "kr-standard"
+	rec := p.Actions["reconcile"]
+	rec.Parameters = map[string]any{"RECONCILE_WINDOW": 86400, "RECONCILE_MIN_AGE": 300, "RECONCILE_MAX": 100, "RECONCILE_PAGES": 20, "RECONCILE_STATUS_PAGES": 200}
+	p.Actions["reconcile"] = rec
+	p.Trigger.Parameters = map[string]any{"RECONCILE_SCHEDULE": "*/15 * * * *"}
 	p.Actions["add-files"].Parameters["NOTIFICATION_URL"] = all["NOTIFICATION_URL"]
 	p.Actions["add-files"].Parameters["DEDUP_WINDOW"] = 600
 	p.Actions["add-files"].Parameters["DEDUP_CHECK_STATUS"] = "false"
@@ -53,7 +59,8 @@ func TestRealWskdeployParserAgrees(t *testing.T) {
 		"NCLOUD_ACCESS_KEY", "NCLOUD_SECRET_KEY", "API_URL", "REGION", "CATEGORY_NAME", "CATEGORY_ID", "CATEGORY_CACHE_TTL",
 		"BUCKET_NAME", "INPUT_PREFIX", "EXCLUDE_PREFIXES", "EXTENSIONS", "KEY_DECODING", "NOTIFICATION_URL", "NOTIFICATION_FIELD",
 		"DEDUP_WINDOW", "DEDUP_CHECK_STATUS", "WEBHOOK_URL", "WEBHOOK_SECRET", "CALLBACK_TOKEN", "VERIFY_STATUS", "PLAYBACK_DOMAIN", "ENCRYPTED_BUCKET_NAME", "CHANNEL_ID", "PLAYBACK_PROTOCOLS",
-		"PLAYBACK_ABR", "PLAYBACK_POSTER"} {
+		"PLAYBACK_ABR", "PLAYBACK_POSTER", "OBJECT_STORAGE_ENDPOINT", "OBJECT_STORAGE_REGION", "RECONCILE_WINDOW", "RECONCILE_MIN_AGE",
+		"RECONCILE_MAX", "RECONCILE_PAGES", "RECONCILE_STATUS_PAGES", "RECONCILE_SCHEDULE"} {
 		v, bound, err := vars.Value("$" + k)
 		require.NoError(t, err)
 		require.True(t, bound, k)
@@ -68,7 +75,7 @@ func TestRealWskdeployParserAgrees(t *testing.T) {
 	path := filepath.Join(dir, manifest.FileName)
 	require.NoError(t, os.WriteFile(path, src, 0o644))
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "dist"), 0o755))
-	for _, name := range []string{"lookup-category", "add-files", "encoding-callback"} {
+	for _, name := range []string{"lookup-category", "add-files", "reconcile", "encoding-callback"} {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "dist", name+".zip"), []byte("PK\x05\x06"+strings.Repeat("\x00", 18)), 0o644))
 	}
 
@@ -117,14 +124,23 @@ func TestRealWskdeployParserAgrees(t *testing.T) {
 	}
 	assert.Equal(t, want, seqs[0].Action.Exec.Components)
 
-	require.Len(t, triggers, 1)
-	assert.Equal(t, ours.Triggers[0].Name, triggers[0].Name)
-	assert.Equal(t, stringify(ours.Triggers[0].Annotations), kv(triggers[0].Annotations))
+	require.Len(t, triggers, len(ours.Triggers))
+	for i, tr := range ours.Triggers {
+		assert.Equal(t, tr.Name, triggers[i].Name)
+		want := stringify(tr.Annotations)
+		if tr.Feed != "" {
+			want["feed"] = tr.Feed
+		}
+		assert.Equal(t, want, kv(triggers[i].Annotations), tr.Name)
+		assert.Equal(t, stringify(tr.Params), kv(triggers[i].Parameters), tr.Name)
+	}
 
-	require.Len(t, rules, 1)
-	assert.Equal(t, ours.Rules[0].Name, rules[0].Name)
-	assert.Equal(t, ours.Rules[0].Trigger, rules[0].Trigger)
-	assert.Equal(t, ours.Package.Name+"/"+ours.Rules[0].Action, rules[0].Action)
+	require.Len(t, rules, len(ours.Rules))
+	for i, r := range ours.Rules {
+		assert.Equal(t, r.Name, rules[i].Name)
+		assert.Equal(t, r.Trigger, rules[i].Trigger)
+		assert.Equal(t, ours.Package.Name+"/"+r.Action, rules[i].Action)
+	}
 }
 
 func toString(v any) string {

@@ -59,11 +59,17 @@ const (
 // TriggerTypeObjectStorage is the Object Storage trigger type.
 const TriggerTypeObjectStorage = "object_storage"
 
+// TriggerTypeCron is the cron (timer) trigger type.
+const TriggerTypeCron = "cron"
+
 // TriggerBody is the body of Put Trigger (v2.1: flat).
 type TriggerBody struct {
 	Description       string              `json:"description,omitempty"`
 	Parameters        map[string]any      `json:"parameters,omitempty"`
 	ObjectStorageLink []ObjectStorageLink `json:"objectStorageLink,omitempty"`
+	// CronOption is a cron trigger's schedule (Put Trigger, cron trigger:
+	// cronOption).
+	CronOption string `json:"cronOption,omitempty"`
 }
 
 // ObjectStorageLink names a bucket and its event rule.

@@ -277,7 +277,7 @@ func TestTriggerNeedsBucketAndRule(t *testing.T) {
 	assert.ErrorContains(t, err, "trigger vodflow-upload: the bucket and its event rule are required")
 	d.Triggers[0].Annotations = nil
 	_, err = ncpfunctions.Steps(c, d, nil, ncpfunctions.Settings{})
-	assert.ErrorContains(t, err, "object_storage triggers only")
+	assert.ErrorContains(t, err, "object_storage and cron triggers only")
 }
 
 func TestInvoke(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/vodflow/vodflow/pkg/deploy"
 	"github.com/vodflow/vodflow/pkg/manifest"
@@ -17,7 +18,14 @@ const (
 	AnnotationTriggerType   = "ncp-trigger-type"
 	AnnotationBucketName    = "ncp-bucket-name"
 	AnnotationEventRuleName = "ncp-event-rule-name"
+	// AnnotationCronOption is a cron trigger's schedule (NCP's
+	// cronOption, a cron expression such as "*/15 * * * *").
+	AnnotationCronOption = "ncp-cron-option"
 )
+
+// DefaultCronOption is a cron trigger's schedule when the manifest gives
+// none: every 30 minutes.
+const DefaultCronOption = "*/30 * * * *"
 
 // Defaults NCP requires when the manifest gives no limits.
 const (
@@ -115,8 +123,21 @@ func Steps(c *Client, d *manifest.Deployment, code map[string][]byte, s Settings
 
 	for _, t := range d.Triggers {
 		typ, _ := t.Annotations[AnnotationTriggerType].(string)
+		if typ == TriggerTypeCron {
+			cron, _ := t.Annotations[AnnotationCronOption].(string)
+			if cron = strings.TrimSpace(cron); cron == "" {
+				cron = DefaultCronOption
+			}
+			body := TriggerBody{Parameters: t.Params, CronOption: cron}
+			show := body
+			show.Parameters = deploy.ShowParams(t.Params)
+			name := t.Name
+			add("trigger "+name, http.MethodPut, TriggerPath(name), url.Values{"type": {typ}}, body, show,
+				func(ctx context.Context) (string, error) { return "", c.PutTrigger(ctx, name, typ, body) })
+			continue
+		}
 		if typ != TriggerTypeObjectStorage {
-			return nil, fmt.Errorf("ncp deploy: trigger %s: annotation %s is %q; vodflow deploys %s triggers only", t.Name, AnnotationTriggerType, typ, TriggerTypeObjectStorage)
+			return nil, fmt.Errorf("ncp deploy: trigger %s: annotation %s is %q; vodflow deploys %s and %s triggers only", t.Name, AnnotationTriggerType, typ, TriggerTypeObjectStorage, TriggerTypeCron)
 		}
 		bucket, _ := t.Annotations[AnnotationBucketName].(string)
 		rule, _ := t.Annotations[AnnotationEventRuleName].(string)

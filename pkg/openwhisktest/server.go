@@ -15,6 +15,10 @@ import (
 // Prefix is the path prefix of the default namespace.
 const Prefix = "/api/v1/namespaces/_/"
 
+// SystemPrefix is the path prefix of the system namespace's actions (the
+// feeds, such as /whisk.system/alarms/alarm), which the fake accepts.
+const SystemPrefix = "/api/v1/namespaces/whisk.system/actions/"
+
 // Request is one request as received.
 type Request struct {
 	Method string
@@ -160,6 +164,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, status, result)
 	case r.Method == http.MethodDelete:
 		s.delete(w, kind, req.Path)
+	case r.Method == http.MethodPost && strings.HasPrefix(req.Path, SystemPrefix):
+		// A system feed (the alarms feed): accepted, recorded in Requests.
+		writeJSON(w, http.StatusOK, map[string]any{})
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]any{"error": "not found", "code": "x7"})
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strings"
 
 	"github.com/apache/openwhisk-client-go/whisk"
 
@@ -140,6 +141,10 @@ func Steps(cli *whisk.Client, d *manifest.Deployment, code map[string][]byte, ki
 	}
 
 	for _, t := range d.Triggers {
+		if t.Feed != "" {
+			steps = append(steps, feedTriggerSteps(cli, t)...)
+			continue
+		}
 		trig := &whisk.Trigger{Name: t.Name, Parameters: params(t.Params), Annotations: params(t.Annotations)}
 		name := t.Name
 		steps = append(steps, deploy.Step{
@@ -242,6 +247,19 @@ func UndeploySteps(cli *whisk.Client, d *manifest.Deployment) []deploy.Step {
 	}
 	for i := len(d.Triggers) - 1; i >= 0; i-- {
 		name := d.Triggers[i].Name
+		if feed := d.Triggers[i].Feed; feed != "" {
+			// The feed forgets the trigger; one that does not know it
+			// (already undeployed) answers an error, which is "gone".
+			steps = append(steps, deploy.Step{Resource: "feed " + feed + " of trigger " + name,
+				Request: "POST " + feedRoute(feed) + " {lifecycleEvent: DELETE}",
+				Apply: func(context.Context) (string, error) {
+					_, _, getErr := cli.Triggers.Get(name)
+					if _, err := invokeFeed(cli, feed, name, "DELETE", nil); err != nil || getErr != nil {
+						return deploy.NoteGone, nil
+					}
+					return "", nil
+				}})
+		}
 		add("trigger "+name, "DELETE triggers/"+name, func() (*http.Response, error) {
 			_, resp, err := cli.Triggers.Delete(name)
 			return resp, wrap("delete trigger "+name, resp, err)
@@ -266,4 +284,73 @@ func UndeploySteps(cli *whisk.Client, d *manifest.Deployment) []deploy.Step {
 		return resp, wrap("delete package "+pkg, resp, err)
 	})
 	return steps
+}
+
+// feedTriggerSteps create a trigger fired by a feed (the alarms feed's
+// cron schedule), as the wsk CLI does: the trigger, annotated with its
+// feed, then the feed action invoked with lifecycleEvent CREATE, the
+// trigger's qualified name, the API key and the trigger's inputs (cron,
+// trigger_payload). A feed already registered for the trigger is deleted
+// first (lifecycleEvent DELETE, its failure ignored), so a redeploy
+// updates the schedule.
+func feedTriggerSteps(cli *whisk.Client, t manifest.TriggerSpec) []deploy.Step {
+	name, feed := t.Name, t.Feed
+	ann := map[string]any{"feed": feed}
+	for k, v := range t.Annotations {
+		ann[k] = v
+	}
+	trig := &whisk.Trigger{Name: name, Annotations: params(ann)}
+	feedParams := map[string]any{}
+	for k, v := range t.Params {
+		feedParams[k] = v
+	}
+	if c, _ := feedParams["cron"].(string); strings.TrimSpace(c) == "" {
+		feedParams["cron"] = ncpDefaultCron
+	}
+	return []deploy.Step{{
+		Resource: "trigger " + name, Request: "PUT triggers/" + name + "?overwrite=true",
+		Show: map[string]any{"annotations": ann},
+		Apply: func(context.Context) (string, error) {
+			_, resp, err := cli.Triggers.Insert(trig, true)
+			return "", wrap("put trigger "+name, resp, err)
+		},
+	}, {
+		Resource: "feed " + feed + " of trigger " + name,
+		Request:  "POST " + feedRoute(feed) + " {lifecycleEvent: DELETE}, then {lifecycleEvent: CREATE}",
+		Show:     map[string]any{"parameters": deploy.ShowParams(feedParams)},
+		Apply: func(context.Context) (string, error) {
+			_, _ = invokeFeed(cli, feed, name, "DELETE", nil)
+			_, err := invokeFeed(cli, feed, name, "CREATE", feedParams)
+			return "", err
+		},
+	}}
+}
+
+// ncpDefaultCron is the alarms feed's schedule when the manifest gives
+// none: every 30 minutes, as on NCP.
+const ncpDefaultCron = "*/30 * * * *"
+
+// feedRoute is the invoke route of a fully qualified feed action
+// (/namespace/package/action).
+func feedRoute(feed string) string {
+	ns, rest, _ := strings.Cut(strings.TrimPrefix(feed, "/"), "/")
+	return "namespaces/" + ns + "/actions/" + rest + "?blocking=true&result=true"
+}
+
+// invokeFeed invokes the feed action for trigger with lifecycleEvent.
+func invokeFeed(cli *whisk.Client, feed, trigger, event string, extra map[string]any) (*http.Response, error) {
+	body := map[string]any{}
+	for k, v := range extra {
+		body[k] = v
+	}
+	body["lifecycleEvent"] = event
+	body["triggerName"] = "/_/" + trigger
+	body["authKey"] = cli.Config.AuthToken
+	req, err := cli.NewRequest(http.MethodPost, feedRoute(feed), body, whisk.DoNotIncludeNamespaceInUrl)
+	if err != nil {
+		return nil, fmt.Errorf("feed %s %s of trigger %s: %w", feed, event, trigger, err)
+	}
+	var res map[string]any
+	resp, err := cli.Do(req, &res, whisk.ExitWithErrorOnTimeout)
+	return resp, wrap("feed "+feed+" "+event+" of trigger "+trigger, resp, err)
 }

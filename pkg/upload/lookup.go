@@ -25,6 +25,10 @@ const DefaultCacheTTL = 300
 type LookupConfig struct {
 	config.API
 	config.Notify
+	// Storage, when OBJECT_STORAGE_ENDPOINT is set, lets lookup-category
+	// HEAD an object the event names without an ETag (NCP's flat
+	// payload), so add-files tells a re-upload from a repeated event.
+	config.Storage
 	CategoryName    string       `json:"CATEGORY_NAME"`
 	CategoryID      param.String `json:"CATEGORY_ID"`
 	CacheTTL        param.Int    `json:"CATEGORY_CACHE_TTL"`
@@ -46,6 +50,11 @@ type LookupInput struct {
 func (c *LookupConfig) validate() error {
 	if err := c.API.Validate(); err != nil {
 		return err
+	}
+	if c.Storage.Configured() {
+		if err := c.Storage.Validate(); err != nil {
+			return err
+		}
 	}
 	c.CategoryName = strings.TrimSpace(c.CategoryName)
 	if c.CategoryName == "" && c.CategoryID == "" {
@@ -152,7 +161,7 @@ func (u *Uploader) lookup(ctx context.Context, cfg LookupConfig, in LookupInput)
 		}
 		var uploads []events.Object
 		for _, obj := range keep {
-			if guard.covers(obj.Key) {
+			if guard.Covers(obj.Key) {
 				skipped = append(skipped, SkippedFile{Path: obj.Key, Reason: ReasonCategoryOutput})
 				continue // the objects after it are still judged
 			}
@@ -165,6 +174,9 @@ func (u *Uploader) lookup(ctx context.Context, cfg LookupConfig, in LookupInput)
 	}
 
 	out.FileName = keep[0].Key
+	if cfg.Storage.Configured() {
+		warnings = append(warnings, u.headVersions(ctx, cfg, bucket, keep)...)
+	}
 	for _, o := range keep {
 		if v := version(o); v != "" {
 			if out.Versions == nil {
@@ -194,17 +206,47 @@ func (u *Uploader) lookup(ctx context.Context, cfg LookupConfig, in LookupInput)
 	return out, nil
 }
 
-// outputGuard recognises a category's outputs in its output bucket: the
-// keys under its output folder (the output path, or, when that is the
-// bucket's root, the <category name>/ folder VOD Station creates there),
-// and the keys named like its outputs (<input basename>_<outputType>.mp4).
-type outputGuard struct {
+// OutputGuard is the recursion guard: it recognises a category's outputs
+// in its output bucket, the keys under its output folder (the output path,
+// or, when that is the bucket's root, the <category name>/ folder VOD
+// Station creates there) and the keys named like its outputs
+// (<input basename>_<outputType>.mp4). lookup-category and reconcile both
+// judge uploads with it.
+type OutputGuard struct {
 	folder   string   // with a trailing "/"
 	suffixes []string // "_<outputtype>.mp4", lower case
 }
 
-// covers reports whether key is one of the category's outputs.
-func (g outputGuard) covers(key string) bool {
+// NewOutputGuard returns the guard of cat, whose outputs go to
+// cat.Output, with the category's output types (nil when they could not
+// be read: then the guard covers the folder only). A category without an
+// output location guards nothing.
+func NewOutputGuard(cat vodstation.Category, outputTypes []string) OutputGuard {
+	if cat.Output == nil {
+		return OutputGuard{}
+	}
+	folder := strings.Trim(cat.Output.FilePath, "/")
+	if folder == "" {
+		folder = cat.Name
+	}
+	g := OutputGuard{folder: folder + "/"}
+	for _, t := range outputTypes {
+		if t = strings.TrimSpace(t); t != "" {
+			g.suffixes = append(g.suffixes, "_"+strings.ToLower(t)+".mp4")
+		}
+	}
+	return g
+}
+
+// Folder is the output folder the guard covers, with a trailing "/" ("" for
+// a guard that covers nothing).
+func (g OutputGuard) Folder() string { return g.folder }
+
+// Covers reports whether key is one of the category's outputs.
+func (g OutputGuard) Covers(key string) bool {
+	if g.folder == "" {
+		return false
+	}
 	k := strings.TrimPrefix(key, "/")
 	if strings.HasPrefix(k, g.folder) {
 		return true
@@ -222,23 +264,14 @@ func (g outputGuard) covers(key string) bool {
 // CATEGORY_CACHE_TTL (the category info and each encoding option); when
 // they cannot be read, the guard covers the folder only and the warning
 // says so: an upload is never lost for it.
-func (u *Uploader) outputGuard(ctx context.Context, cfg LookupConfig, cat vodstation.Category) (outputGuard, string) {
-	folder := strings.Trim(cat.Output.FilePath, "/")
-	if folder == "" {
-		folder = cat.Name
-	}
-	g := outputGuard{folder: folder + "/"}
+func (u *Uploader) outputGuard(ctx context.Context, cfg LookupConfig, cat vodstation.Category) (OutputGuard, string) {
 	types, err := u.outputTypes(ctx, cfg, cat)
 	if err != nil {
+		g := NewOutputGuard(cat, nil)
 		action.LogAttrs(ctx, action.String("output_types_error", err.Error()))
 		return g, fmt.Sprintf("the encoding options of category %s could not be read (%v): only keys under %s are recognised as its outputs", cat.ID, err, g.folder)
 	}
-	for _, t := range types {
-		if t = strings.TrimSpace(t); t != "" {
-			g.suffixes = append(g.suffixes, "_"+strings.ToLower(t)+".mp4")
-		}
-	}
-	return g, ""
+	return NewOutputGuard(cat, types), ""
 }
 
 // outputTypeList is a category's output types as the cache holds them (a

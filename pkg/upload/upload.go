@@ -39,6 +39,8 @@ type Uploader struct {
 	// guard's suffixes), by API and category id.
 	outputTypesCache *expiring.Cache[string, *outputTypeList]
 	submitted        *expiring.Cache[dedupKey, struct{}]
+	// headHTTP sends lookup-category's HEADs (OBJECT_STORAGE_ENDPOINT).
+	headHTTP *http.Client
 }
 
 // Option configures an Uploader.
@@ -57,6 +59,9 @@ func WithHTTPClient(hc *http.Client) Option {
 	return WithClientOptions(vodstation.WithHTTPClient(hc))
 }
 
+// WithStorageHTTPClient makes lookup-category's HEADs go through hc.
+func WithStorageHTTPClient(hc *http.Client) Option { return func(u *Uploader) { u.headHTTP = hc } }
+
 // WithWebhookOptions passes options to every webhook sender.
 func WithWebhookOptions(opts ...webhook.SenderOption) Option {
 	return func(u *Uploader) { u.senderOpts = append(u.senderOpts, opts...) }
@@ -64,7 +69,7 @@ func WithWebhookOptions(opts ...webhook.SenderOption) Option {
 
 // New returns an Uploader with empty memories.
 func New(opts ...Option) *Uploader {
-	u := &Uploader{now: time.Now}
+	u := &Uploader{now: time.Now, headHTTP: &http.Client{Timeout: headTimeout}}
 	for _, o := range opts {
 		o(u)
 	}

@@ -14,6 +14,10 @@ const (
 	// TypeSubmitFailed: submitting uploads failed (Error, NotSubmitted,
 	// Uncertain and Submitted say what happened to each key).
 	TypeSubmitFailed = "submit_failed"
+	// TypeReconciled: the reconcile action submitted an upload VOD Station
+	// had never received (no bucket event fired for it, or its submission
+	// failed); FileID is set. It replaces submitted for that upload.
+	TypeReconciled = "reconciled"
 	// TypeEncodingStarted: VOD Station started encoding a rendition.
 	TypeEncodingStarted = "encoding_started"
 	// TypeRenditionComplete: one rendition finished encoding.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vodflow/vodflow/pkg/localrun"
+	"github.com/vodflow/vodflow/pkg/objectstoragetest"
 	"github.com/vodflow/vodflow/pkg/paramsfile"
 	"github.com/vodflow/vodflow/pkg/vodstationtest"
 	"github.com/vodflow/vodflow/pkg/webhook"
@@ -36,8 +37,41 @@ const (
 type demoLoop struct {
 	gateway  *httptest.Server
 	receiver *webhooktest.Receiver
-	handler  atomic.Value // http.Handler, set once the platform exists
-	edge     string       // the emulator's base URL: its Global Edge stand-in
+	handler  atomic.Value              // http.Handler, set once the platform exists
+	edge     string                    // the emulator's base URL: its Global Edge stand-in
+	storage  *objectstoragetest.Server // the Object Storage emulator, with --file
+	vod      *vodstationtest.Server    // the VOD Station emulator, with --file
+}
+
+// uploadForEvent uploads file to the emulated bucket, under uploads/, and
+// returns the bucket event its rule received: what runs the sequence.
+func (d *demoLoop) uploadForEvent(ctx context.Context, w, progress io.Writer, file string) (map[string]any, error) {
+	key, replaced := playableKey(defaultKey("uploads", file))
+	if replaced != "" {
+		fmt.Fprintf(progress, "the key %s replaces %s with _: VOD Station cannot play those\n", key, replaced)
+	}
+	evs := make(chan map[string]any, 1)
+	d.storage.OnCreate(demoBucket, func(ev map[string]any) {
+		select {
+		case evs <- ev:
+		default:
+		}
+	})
+	c, err := demoStorageClient(d.storage.URL)
+	if err != nil {
+		return nil, err
+	}
+	// The edge encodes the renditions from the file itself (the bucket
+	// holds the same bytes).
+	d.vod.PutSource(demoBucket, key, file)
+	done := begin(progress, "uploading %s to %s/%s on the Object Storage emulator…", file, demoBucket, key)
+	obj, err := uploadFile(ctx, c, demoBucket, key, file, nil)
+	if err != nil {
+		return nil, err
+	}
+	done("uploaded %d bytes (ETag %s)", obj.Size, obj.ETag)
+	fmt.Fprintf(w, "uploaded %s to %s/%s (%d bytes); the bucket event rule fires the sequence\n", file, demoBucket, key, obj.Size)
+	return waitEvent(ctx, evs, 10*time.Second)
 }
 
 func startDemoLoop() *demoLoop {

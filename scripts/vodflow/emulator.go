@@ -37,6 +37,7 @@ func startDemoEmulator(addr string, logf func(string, ...any)) (*vodstationtest.
 func runEmulator(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("emulator")
 	addr := fs.String("addr", "127.0.0.1:8090", "listen address")
+	storageAddr := fs.String("storage-addr", "127.0.0.1:8091", "listen address of the Object Storage emulator (S3, SigV4), with bucket "+demoBucket)
 	pos, err := parse(fs, e, args)
 	if err != nil {
 		return err
@@ -50,8 +51,15 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer srv.Close()
+	storage, err := startDemoStorage(*storageAddr, func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) })
+	if err != nil {
+		return err
+	}
+	defer storage.Close()
 	fmt.Fprintf(stdout, "VOD Station emulator (a test double, not NCP) at %s\n", srv.URL)
 	fmt.Fprintf(stdout, "  API_URL=%s NCLOUD_ACCESS_KEY=%s NCLOUD_SECRET_KEY=%s\n", srv.URL, demoAccessKey, demoSecretKey)
+	fmt.Fprintf(stdout, "Object Storage emulator (a test double, S3 with SigV4) at %s, bucket %s\n", storage.URL, demoBucket)
+	fmt.Fprintf(stdout, "  OBJECT_STORAGE_ENDPOINT=%s OBJECT_STORAGE_REGION=%s (same keys)\n", storage.URL, demoStorageRegion)
 	fmt.Fprintf(stdout, "  category %q has id %d; Ctrl-C stops\n", cat.Name, cat.ID)
 	<-ctx.Done()
 	return nil

@@ -110,6 +110,7 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	actionName := fs.String("action", "", "run this action alone (a manual invoke), with the event as its parameters")
 	timeout := durationFlag(fs, "timeout", localrun.DefaultTimeout, "per-activation timeout, a positive `DURATION`")
 	verbose := fs.Bool("v", false, "print the actions' log lines (on stderr)")
+	file := fs.String("file", "", "upload this video `FILE` to the emulated Object Storage bucket (signed, through pkg/objectstorage) and run the sequence from its bucket event (emulator only)")
 	serve := fs.Bool("serve", false, "on the emulator, keep it (and its stand-in for Global Edge) serving after the run, until Ctrl-C, so the printed URL plays")
 	over := registerOverrides(fs, "over params.json (or over the demo's defaults), in the section that has it or whose input binds $KEY")
 	var o output
@@ -120,6 +121,14 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	}
 	if err := o.check("local"); err != nil {
 		return err
+	}
+	if *file != "" && (*paramsPath != "" || src.set || len(pos) > 0 || *actionName != "") {
+		return usagef("local", "--file runs on the emulator from the bucket event: it excludes --params, --event, an event file and --action (to upload to a real bucket, use vodflow upload)")
+	}
+	if *file != "" {
+		if _, err := os.Stat(*file); err != nil {
+			return fmt.Errorf("open the file to upload: %w", err)
+		}
 	}
 	event, err := src.resolve("local", pos, e.stdin)
 	if err != nil {
@@ -148,8 +157,18 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 		defer demo.Close()
 		params = demoParams(srv.URL)
 		demo.bind(params, srv)
+		if *file != "" {
+			if demo.storage, err = startDemoStorage("", nil); err != nil {
+				return err
+			}
+			defer demo.storage.Close()
+			demo.vod = srv
+		}
 		done("started the emulator")
 		fmt.Fprintf(w, "VOD Station emulator (test double) at %s, category %q id %d\n", srv.URL, cat.Name, cat.ID)
+		if demo.storage != nil {
+			fmt.Fprintf(w, "Object Storage emulator (test double) at %s, bucket %s (SigV4, region %s)\n", demo.storage.URL, demoBucket, demoStorageRegion)
+		}
 		fmt.Fprintf(w, "encoding-callback web action at %s, webhook receiver at %s\n", demo.gateway.URL+callbackPrefix, demo.receiver.URL)
 	}
 	mf, err := manifest.Load(filepath.Join(root, manifest.FileName))
@@ -190,6 +209,11 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 		demo.serve(plat)
 	}
 
+	if *file != "" {
+		if event, err = demo.uploadForEvent(ctx, w, e.stderr, *file); err != nil {
+			return err
+		}
+	}
 	eventJSON, _ := json.Marshal(event)
 	fmt.Fprintf(w, "event %s\n", eventJSON)
 	rep := &runReport{Target: "local", Event: event}

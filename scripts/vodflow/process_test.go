@@ -213,8 +213,8 @@ func TestEventOnStdinWithResultOnly(t *testing.T) {
 	assert.EqualValues(t, 1, res["submitted"])
 	// The report and the progress went to stderr.
 	assert.Contains(t, r.stderr, "starting the VOD Station emulator")
-	assert.Contains(t, r.stderr, "building 3 actions for")
-	assert.Regexp(t, `built 3 actions in \d`, r.stderr)
+	assert.Contains(t, r.stderr, "building 4 actions for")
+	assert.Regexp(t, `built 4 actions in \d`, r.stderr)
 	assert.Contains(t, r.stderr, "[2/2] add-files")
 	assert.Contains(t, r.stderr, "webhook file_complete")
 }
@@ -244,8 +244,8 @@ func TestProgressAndTimingOnStderr(t *testing.T) {
 	r := exe(t, "", "local")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "starting the VOD Station emulator (a test double) and the callback loop…")
-	assert.Regexp(t, `building 3 actions for \w+/\w+ \(the first build also downloads the modules\)…\n  \[1/3\] add-files +\d+(\.\d)? m?s\n`, r.stderr)
-	assert.Regexp(t, `built 3 actions in \d+(\.\d)? m?s`, r.stderr)
+	assert.Regexp(t, `building 4 actions for \w+/\w+ \(the first build also downloads the modules\)…\n  \[1/4\] add-files +\d+(\.\d)? m?s\n`, r.stderr)
+	assert.Regexp(t, `built 4 actions in \d+(\.\d)? m?s`, r.stderr)
 	assert.Regexp(t, `got 6 webhook events in \d+(\.\d)? m?s`, r.stderr)
 	assert.NotContains(t, r.stdout, "building")
 	assert.Contains(t, r.stdout, "playable: file 1")
@@ -277,7 +277,7 @@ func TestSizesAreDecimalMB(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	var zips []builtZip
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &zips), r.stdout)
-	require.Len(t, zips, 3)
+	require.Len(t, zips, 4)
 	for _, z := range zips {
 		info, err := os.Stat(filepath.Join(dir, filepath.Base(z.Path)))
 		require.NoError(t, err)

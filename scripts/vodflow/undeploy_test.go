@@ -27,7 +27,7 @@ func TestUndeployNCPRemovesInReverseOrderAndReportsWhatWasGone(t *testing.T) {
 
 	out, _, err = runCmd(t, "undeploy", "--target", "ncp", "--params", params, "--api-url", srv.URL, "--dry-run")
 	require.NoError(t, err, out)
-	assert.Contains(t, out, "plan for ncp undeploy (dry run: nothing is sent), 7 steps")
+	assert.Contains(t, out, "plan for ncp undeploy (dry run: nothing is sent), 10 steps")
 	assert.Contains(t, out, "DELETE /ncf/api/v2/triggers/vodflow-upload/link-action?platform=classic")
 	before := len(srv.Requests())
 
@@ -40,12 +40,13 @@ func TestUndeployNCPRemovesInReverseOrderAndReportsWhatWasGone(t *testing.T) {
 		deletes = append(deletes, r.Method+" "+r.Path)
 	}
 	assert.Equal(t, []string{
-		"DELETE /triggers/vodflow-upload/link-action", "DELETE /triggers/vodflow-upload",
+		"DELETE /triggers/vodflow-reconcile-schedule/link-action", "DELETE /triggers/vodflow-upload/link-action",
+		"DELETE /triggers/vodflow-reconcile-schedule", "DELETE /triggers/vodflow-upload",
 		"DELETE /packages/vodflow/actions/upload-sequence", "DELETE /packages/vodflow/actions/encoding-callback",
-		"DELETE /packages/vodflow/actions/add-files", "DELETE /packages/vodflow/actions/lookup-category",
+		"DELETE /packages/vodflow/actions/reconcile", "DELETE /packages/vodflow/actions/add-files", "DELETE /packages/vodflow/actions/lookup-category",
 		"DELETE /packages/vodflow",
 	}, deletes, "the dry run sent nothing, and the removal runs in reverse deploy order")
-	assert.Contains(t, out, "undeployed vodflow: 7 removed")
+	assert.Contains(t, out, "undeployed vodflow: 10 removed")
 	assert.NotContains(t, out, deploySecret)
 
 	// Again: everything is already gone, which is not a failure.
@@ -53,7 +54,7 @@ func TestUndeployNCPRemovesInReverseOrderAndReportsWhatWasGone(t *testing.T) {
 	require.NoError(t, err, out)
 	var rep stepsReport
 	require.NoError(t, json.Unmarshal([]byte(out), &rep), out)
-	assert.Len(t, rep.Gone, 7)
+	assert.Len(t, rep.Gone, 10)
 	assert.Equal(t, "undeploy", rep.Verb)
 }
 
@@ -67,9 +68,9 @@ func TestUndeployNCPFailureNamesTheStep(t *testing.T) {
 	srv.FailOn("DELETE", "/triggers/vodflow-upload", 500, `{"error":{"errorCode":"900","message":"Unexpected Error"}}`)
 	out, _, err := runCmd(t, "undeploy", "--target", "ncp", "--params", params, "--api-url", srv.URL)
 	require.Error(t, err)
-	assert.Contains(t, out, "[2/7] trigger vodflow-upload")
-	assert.Contains(t, err.Error(), "ncp undeploy: step 2/7, trigger vodflow-upload: DELETE /ncf/api/v2/triggers/vodflow-upload: HTTP 500")
-	assert.Contains(t, err.Error(), "already applied: link vodflow-upload → vodflow/upload-sequence")
+	assert.Contains(t, out, "[4/10] trigger vodflow-upload")
+	assert.Contains(t, err.Error(), "ncp undeploy: step 4/10, trigger vodflow-upload: DELETE /ncf/api/v2/triggers/vodflow-upload: HTTP 500")
+	assert.Contains(t, err.Error(), "already applied: link vodflow-reconcile-schedule → vodflow/reconcile, link vodflow-upload → vodflow/upload-sequence")
 	assert.NotContains(t, err.Error()+out, deploySecret)
 }
 
@@ -81,19 +82,19 @@ func TestUndeployOpenWhisk(t *testing.T) {
 	args := []string{"--target", "openwhisk", "--params", params, "--apihost", srv.URL, "--auth", owAuth}
 	out, _, err := runCmd(t, append([]string{"deploy"}, args...)...)
 	require.NoError(t, err, out)
-	require.Len(t, srv.Names(), 7)
+	require.Len(t, srv.Names(), 10)
 
 	out, _, err = runCmd(t, append([]string{"undeploy"}, args...)...)
 	require.NoError(t, err, out)
 	assert.Empty(t, srv.Names())
-	assert.Contains(t, out, "[1/7] rule vodflow-upload-rule: vodflow-upload → vodflow/upload-sequence ok")
-	assert.Contains(t, out, "[7/7] package vodflow")
+	assert.Contains(t, out, "[2/11] rule vodflow-upload-rule: vodflow-upload → vodflow/upload-sequence ok")
+	assert.Contains(t, out, "[11/11] package vodflow")
 	assert.NotContains(t, out, "ow-auth-secret-key")
 
 	out, _, err = runCmd(t, append([]string{"undeploy"}, args...)...)
 	require.NoError(t, err, out)
-	assert.Equal(t, 7, strings.Count(out, "(already gone)"), out)
-	assert.Contains(t, out, "undeployed vodflow: 0 removed, 7 already gone")
+	assert.Equal(t, 11, strings.Count(out, "(already gone)"), out)
+	assert.Contains(t, out, "undeployed vodflow: 0 removed, 11 already gone")
 }
 
 func TestOverridesOverParams(t *testing.T) {
