@@ -43,12 +43,18 @@ type reconcileEnv struct {
 // emulator's when "").
 func setupReconcile(t *testing.T, drop float64, apiURL string) reconcileEnv {
 	t.Helper()
+	return setupReconcileWith(t, drop, apiURL, map[string]string{accessKey: secretKey})
+}
+
+// setupReconcileWith is setupReconcile with the keys the bucket accepts.
+func setupReconcileWith(t *testing.T, drop float64, apiURL string, creds map[string]string) reconcileEnv {
+	t.Helper()
 	vod, err := vodstationtest.NewServer(vodstationtest.Options{AccessKey: accessKey, SecretKey: secretKey})
 	require.NoError(t, err)
 	t.Cleanup(vod.Close)
 	vod.AddCategories(60, "vod-")
 	store, err := objectstoragetest.Start(objectstoragetest.Options{
-		Credentials: map[string]string{accessKey: secretKey}, Buckets: []string{bucket},
+		Credentials: creds, Buckets: []string{bucket},
 		Clock: func() time.Time { return time.Now().Add(-storageAge) }, MaxSkew: time.Hour,
 		DropEvents: drop, Seed: 14,
 	})
@@ -76,7 +82,12 @@ func setupReconcile(t *testing.T, drop float64, apiURL string) reconcileEnv {
 
 func (e reconcileEnv) upload(t *testing.T, key string) {
 	t.Helper()
-	c, err := objectstorage.New(objectstorage.Config{Endpoint: e.store.URL, AccessKey: accessKey, SecretKey: signing.NewSecret(secretKey)})
+	e.uploadAs(t, key, accessKey, secretKey)
+}
+
+func (e reconcileEnv) uploadAs(t *testing.T, key, ak, sk string) {
+	t.Helper()
+	c, err := objectstorage.New(objectstorage.Config{Endpoint: e.store.URL, AccessKey: ak, SecretKey: signing.NewSecret(sk)})
 	require.NoError(t, err)
 	body := []byte("video " + key)
 	_, err = c.Upload(context.Background(), bucket, key, bytes.NewReader(body), int64(len(body)), "video/mp4", nil)
@@ -199,4 +210,52 @@ func TestLiveTriggerDuringReconcileSubmitsOnce(t *testing.T) {
 	assert.Empty(t, submittedKeys(res), "reconcile does not submit what the live trigger submitted meanwhile")
 	assert.Equal(t, []any{key}, res["raced"])
 	assert.Equal(t, map[string]int{bucket + "/" + key: 1}, e.vod.SubmittedPaths(), "submitted once")
+}
+
+// TestReconcileBadStorageSubmitsNothing: the bucket holds an upload no
+// trigger delivered, which a working run would submit. A missing bucket,
+// keys Object Storage refuses (403) and an endpoint that is down each give
+// an error result naming what is wrong, no secret, and no submission.
+func TestReconcileBadStorageSubmitsNothing(t *testing.T) {
+	tests := []struct {
+		name      string
+		wantCode  string
+		creds     map[string]string
+		override  map[string]any
+		wantInMsg []string
+	}{
+		{"missing bucket", "bucket_not_found", nil, map[string]any{"BUCKET_NAME": "no-such-bucket"},
+			[]string{"no-such-bucket"}},
+		{"keys refused", "storage_access_denied", map[string]string{"AK_STORAGE_ONLY": "SK_STORAGE_ONLY"}, nil,
+			[]string{"403", "NCLOUD_ACCESS_KEY"}},
+		{"endpoint down", "storage_unreachable", nil, map[string]any{"OBJECT_STORAGE_ENDPOINT": "http://127.0.0.1:1"},
+			[]string{"cannot reach Object Storage at http://127.0.0.1:1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			creds := map[string]string{accessKey: secretKey}
+			ak, sk := accessKey, secretKey
+			for k, v := range tt.creds {
+				creds, ak, sk = map[string]string{k: v}, k, v
+			}
+			e := setupReconcileWith(t, 1, "", creds)
+			for k, v := range tt.override {
+				e.acts["reconcile"][k] = v
+			}
+			plat, _ := newPlatform(t, e.pkg, e.acts)
+			e.uploadAs(t, "uploads/untriggered.mp4", ak, sk)
+			e.store.Wait()
+
+			res, err := plat.RunAction(context.Background(), "reconcile", nil)
+			require.NoError(t, err)
+			body := errorOf(t, res)
+			assert.Equal(t, tt.wantCode, body["code"], body["message"])
+			for _, want := range tt.wantInMsg {
+				assert.Contains(t, body["message"], want)
+			}
+			assert.NotContains(t, jsonText(res), secretKey)
+			assert.NotContains(t, jsonText(res), sk)
+			assert.Empty(t, e.vod.Submissions(), "nothing submitted")
+		})
+	}
 }
