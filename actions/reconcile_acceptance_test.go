@@ -259,3 +259,25 @@ func TestReconcileBadStorageSubmitsNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestLateEventAfterReconcile: reconcile submits an upload whose event was
+// lost; the event then arrives after all. With DEDUP_CHECK_STATUS,
+// add-files finds it on VOD Station's status list and skips it: submitted
+// once. (Without it, a cold add-files container cannot know, and submits
+// it again: README's "What is left".)
+func TestLateEventAfterReconcile(t *testing.T) {
+	e := setupReconcile(t, 1, "")
+	e.acts["add-files"] = map[string]any{"DEDUP_CHECK_STATUS": true}
+	plat, _ := newPlatform(t, e.pkg, e.acts)
+	const key = "uploads/very-late.mp4"
+	e.upload(t, key)
+	e.store.Wait()
+	res := reconcileOnce(t, plat)
+	require.Equal(t, []string{key}, submittedKeys(res))
+
+	ev := e.store.Events()
+	require.Len(t, ev, 1)
+	out := plat.Fire(context.Background(), ev[0].Payload())
+	assert.Equal(t, true, out.Result["skipped"], "%v", out.Result)
+	assert.Equal(t, map[string]int{bucket + "/" + key: 1}, e.vod.SubmittedPaths(), "submitted once")
+}
