@@ -110,7 +110,7 @@ func New(opts Options) *Server {
 	if opts.MaxSkew == 0 {
 		opts.MaxSkew = 15 * time.Minute
 	}
-	be := s3mem.New()
+	be := s3mem.New(s3mem.WithTimeSource(clock{opts.Clock})) // LastModified by Clock too
 	s := &Server{
 		opts: opts, backend: be,
 		s3:    gofakes3.New(be, gofakes3.WithTimeSource(clock{opts.Clock}), gofakes3.WithoutVersioning()).Server(),

@@ -267,7 +267,7 @@ func (r *Reconciler) run(ctx context.Context, cfg Config, in Input) (Result, err
 		res.Notified = &n
 	}
 	if err != nil {
-		return Result{}, err
+		return Result{}, storageError(err)
 	}
 	return res, nil
 }

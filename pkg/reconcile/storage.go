@@ -2,7 +2,10 @@ package reconcile
 
 import (
 	"context"
+	"errors"
+	"net/http"
 
+	"github.com/vodflow/vodflow/pkg/action"
 	"github.com/vodflow/vodflow/pkg/config"
 	"github.com/vodflow/vodflow/pkg/objectstorage"
 )
@@ -37,4 +40,24 @@ func StorageLister(opts ...objectstorage.Option) ListerFunc {
 		}
 		return storageLister{c}, nil
 	}
+}
+
+// storageError gives an Object Storage failure a code and an HTTP status
+// that say what is wrong (a missing bucket, refused keys, an endpoint that
+// is down), keeping its message; other errors are returned as they are.
+func storageError(err error) error {
+	var oe *objectstorage.Error
+	if !errors.As(err, &oe) {
+		return err
+	}
+	code, status := "storage_error", http.StatusBadGateway
+	switch {
+	case errors.Is(err, objectstorage.ErrNoBucket):
+		code, status = "bucket_not_found", http.StatusNotFound
+	case errors.Is(err, objectstorage.ErrAccessDenied):
+		code, status = "storage_access_denied", http.StatusForbidden
+	case errors.Is(err, objectstorage.ErrUnreachable):
+		code, status = "storage_unreachable", http.StatusBadGateway
+	}
+	return &action.Error{Code: code, Status: status, Message: err.Error(), Err: err}
 }

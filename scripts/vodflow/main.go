@@ -8,6 +8,7 @@
 //	vodflow deploy     deploy sequence.yaml to NCP Cloud Functions or OpenWhisk
 //	vodflow undeploy   remove what deploy created
 //	vodflow invoke     run the deployed sequence (or one action) on an event
+//	vodflow reconcile  submit the uploads VOD Station never received, by hand
 //	vodflow bench      measure the actions against the emulator, with targets
 //
 // Conventions: `vodflow help <command>` and `<command> -h` print a
@@ -66,6 +67,9 @@ func init() {
 			usage:   "vodflow invoke --target ncp|openwhisk [flags] [EVENT_FILE]",
 			example: "go run ./scripts/vodflow invoke --target ncp --event '{\"object_name\":\"uploads/my video.mp4\"}'",
 			run:     runInvoke},
+		{name: "reconcile", purpose: "submit, once, each upload of the bucket VOD Station never received (the reconcile action, run by hand), on the built-in emulators unless --params",
+			usage: "vodflow reconcile [--dry-run] [--params FILE] [--marker KEY] [--json]", example: "go run ./scripts/vodflow reconcile --dry-run\n  go run ./scripts/vodflow reconcile --params params.json --dry-run",
+			run: runReconcile},
 		{name: "bench", purpose: "measure the actions against the emulator (cold start, warm time, API calls, RSS, zip sizes, bursts) next to their targets",
 			usage: "vodflow bench [flags]", example: "go run ./scripts/vodflow bench --burst 1000 --throttle 0.2",
 			run: runBench},

@@ -106,6 +106,8 @@ func TestReadmeCommandsWorkAsShown(t *testing.T) {
 		`go run ./scripts/vodflow undeploy --target ncp|openwhisk [--dry-run]`:                          {skip: synopsis},
 		`go run ./scripts/vodflow invoke --target ncp|openwhisk [--event JSON|FILE|-] [--action NAME]`:  {skip: synopsis},
 		`go run ./scripts/vodflow bench [--burst 1000] [--throttle 0.2] [--json]`:                       {skip: synopsis},
+		`go run ./scripts/vodflow reconcile [--dry-run] [--params params.json] [--json]`:                {skip: synopsis},
+		`go run ./scripts/vodflow reconcile --dry-run`:                                                  {want: "would submit uploads/never-triggered-1.mp4"},
 		`go run ./scripts/vodflow local testdata/events/korean-raw.json`:                                {want: "submitted 1 file(s)"},
 		`echo '{"object_name":"uploads/a.mp4"}' | go run ./scripts/vodflow local --event - --result`:    {want: `"submitted": 1`},
 		`go run ./scripts/vodflow local -p EXCLUDE_PREFIXES=uploads/ --json`:                            {want: `"reason": "excluded_prefix"`},
