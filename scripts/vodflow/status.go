@@ -81,6 +81,9 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	}
 	for n := 1; ; n++ {
 		rows, err := statusRows(ctx, vs, time.Now().Add(-*since), *pages, *category, *fileID)
+		if err != nil && *watch && n > 1 && ctx.Err() != nil {
+			return nil // interrupted mid-refresh: --watch ends as on Ctrl-C between refreshes
+		}
 		if err != nil {
 			var te *vodstation.TransportError
 			if *paramsPath == "" && errors.As(err, &te) {

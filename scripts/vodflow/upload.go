@@ -23,17 +23,20 @@ import (
 
 // uploadReport is what upload prints with --json.
 type uploadReport struct {
-	File      string      `json:"file"`
-	Endpoint  string      `json:"endpoint"`
-	Bucket    string      `json:"bucket"`
-	Key       string      `json:"key"`
-	Replaced  string      `json:"replaced,omitempty"`
-	Size      int64       `json:"size"`
-	ETag      string      `json:"etag"`
-	Multipart bool        `json:"multipart"`
-	MS        float64     `json:"ms"`
-	MBps      float64     `json:"mb_per_s"`
-	Emulator  bool        `json:"emulator"`
+	File      string  `json:"file"`
+	Endpoint  string  `json:"endpoint"`
+	Bucket    string  `json:"bucket"`
+	Key       string  `json:"key"`
+	Replaced  string  `json:"replaced,omitempty"`
+	Size      int64   `json:"size"`
+	ETag      string  `json:"etag"`
+	Multipart bool    `json:"multipart"`
+	MS        float64 `json:"ms"`
+	MBps      float64 `json:"mb_per_s"`
+	Emulator  bool    `json:"emulator"`
+	// Submitted is, on the emulators with --wait, how many times VOD
+	// Station accepted this bucket/key (from the emulator's own records).
+	Submitted int         `json:"emulator_submissions,omitempty"`
 	Wait      *waitReport `json:"wait,omitempty"`
 }
 
@@ -211,6 +214,9 @@ func runUpload(ctx context.Context, e *env, args []string) error {
 		defer cancel()
 		wdone := begin(e.stderr, "following %s/%s through VOD Station (up to %s)…", *bucket, safe, *timeout)
 		wr, err := waitPlayable(wctx, vs, e.stderr, *bucket, safe, start.Add(-time.Minute))
+		if demo != nil {
+			rep.Submitted = demo.vod.SubmittedPaths()[*bucket+"/"+safe]
+		}
 		if err != nil {
 			return err
 		}

@@ -46,6 +46,7 @@ func TestUploadWaitEndsWithPlaybackURL(t *testing.T) {
 		assert.Contains(t, rd.HLS, "https://"+demoCDNDomain+"/hls/"+demoEncrypted+"/")
 	}
 	assert.Contains(t, rep.Wait.Playback, "https://"+demoCDNDomain+"/hls/"+demoEncrypted+"/encoded/")
+	assert.Equal(t, 1, rep.Submitted, "the bucket event submitted the upload exactly once")
 	assert.Contains(t, r.stderr, `; replaced by _`)
 	assert.Contains(t, r.stderr, "COMPLETE  100%")
 	assert.Contains(t, r.stderr, "sent 0.30 MB of 0.30 MB (100%")
@@ -173,4 +174,48 @@ func TestPlayableKeyOfUploadKeyFlag(t *testing.T) {
 	assert.Equal(t, "# $ ;", rep.Replaced)
 	assert.Equal(t, []string{"a_b_c_d.mp4"}, s.Keys(demoBucket))
 	assert.Equal(t, s.URL, rep.Endpoint)
+}
+
+func TestUploadWaitFailedEncodingExitsNonZero(t *testing.T) {
+	file := writeFile(t, t.TempDir(), "will-fail.mp4", 1000)
+	r := exe(t, "", "upload", "--wait", "--timeout", "60s", file)
+	assert.Equal(t, 1, r.code, r.stderr)
+	assert.Regexp(t, `VOD Station reports FAILURE for rendition \S+ of vodflow-demo-uploads/uploads/will-fail.mp4: the file will not play`, r.stderr)
+	assert.NotContains(t, r.stdout, "playable:")
+}
+
+func TestUploadWaitNeverReceivedTimesOut(t *testing.T) {
+	s, err := startDemoStorage("", nil)
+	require.NoError(t, err)
+	defer s.Close()
+	vod, _, err := startDemoEmulator("", nil)
+	require.NoError(t, err)
+	defer vod.Close()
+	p := filepath.Join(t.TempDir(), "params.json")
+	b, err := json.Marshal(map[string]any{"package": map[string]any{"name": "vodflow", "parameters": map[string]any{
+		"NCLOUD_ACCESS_KEY": demoAccessKey, "NCLOUD_SECRET_KEY": demoSecretKey, "BUCKET_NAME": demoBucket, "API_URL": vod.URL,
+		"OBJECT_STORAGE_ENDPOINT": s.URL, "OBJECT_STORAGE_REGION": demoStorageRegion,
+	}}})
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(p, b, 0o600))
+	file := writeFile(t, t.TempDir(), "lonely.mp4", 1000)
+	r := exe(t, "", "upload", "--params", p, "--wait", "--timeout", "1500ms", file)
+	assert.Equal(t, 1, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "VOD Station never received vodflow-demo-uploads/lonely.mp4: is the bucket trigger (or the reconcile schedule) deployed? --timeout 1.5s passed")
+	assert.Equal(t, []string{"lonely.mp4"}, s.Keys(demoBucket), "the upload itself went through")
+}
+
+func TestUploadProgressBar(t *testing.T) {
+	s, err := startDemoStorage("", nil)
+	require.NoError(t, err)
+	defer s.Close()
+	file := writeFile(t, t.TempDir(), "bar.mp4", 300_000)
+	r := exe(t, "", "upload", "--params", storageParams(t, s.URL, demoSecretKey), "--part-size", "100000", "--progress", "bar", file)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "uploading")
+	assert.Contains(t, r.stderr, "100%")
+	assert.NotContains(t, r.stderr, "sent 0.30 MB", "the bar, not the lines")
+	r = exe(t, "", "upload", "--params", storageParams(t, s.URL, demoSecretKey), "--progress", "none", file)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.NotContains(t, r.stderr, "sent ")
 }

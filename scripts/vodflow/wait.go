@@ -61,8 +61,12 @@ func waitPlayable(ctx context.Context, vs *vodstation.Client, progress io.Writer
 			switch strings.ToUpper(r.Status) {
 			case "COMPLETE":
 			case "FAILURE", "CANCELED":
-				return reportOf(mine), fmt.Errorf("VOD Station %s rendition %s of %s/%s: the file will not play; see 'vodflow status --file %s'",
-					strings.ToLower(r.Status), r.OutputType, bucket, key, r.FileID)
+				see := ""
+				if r.FileID != "" {
+					see = fmt.Sprintf("; see 'vodflow status --file %s'", r.FileID)
+				}
+				return reportOf(mine), fmt.Errorf("VOD Station reports %s for rendition %s of %s/%s: the file will not play%s",
+					r.Status, r.OutputType, bucket, key, see)
 			default:
 				complete = false
 			}
