@@ -4,6 +4,8 @@
 //	vodflow build      build dist/<action>.zip for NCP Cloud Functions
 //	vodflow local      run the upload sequence on one event, locally
 //	vodflow emulator   serve the VOD Station emulator (a test double)
+//	vodflow upload     upload a video to the bucket, --wait for its playback URL
+//	vodflow status     list recent VOD Station encoding jobs
 //	vodflow check      check params.json against sequence.yaml, sending nothing
 //	vodflow deploy     deploy sequence.yaml to NCP Cloud Functions or OpenWhisk
 //	vodflow undeploy   remove what deploy created
@@ -54,6 +56,14 @@ func init() {
 		{name: "emulator", purpose: "serve the VOD Station and Object Storage emulators (test doubles, not NCP) until Ctrl-C",
 			usage: "vodflow emulator [--addr HOST:PORT] [--storage-addr HOST:PORT]", example: "go run ./scripts/vodflow emulator --addr 127.0.0.1:8090",
 			run: runEmulator},
+		{name: "upload", purpose: "upload a video to the bucket (multipart, with progress; a key safe to play) and with --wait follow it through VOD Station to its playback URL; on the emulators unless --params",
+			usage:   "vodflow upload FILE [--bucket B] [--key K] [--params FILE] [--wait] [--json]",
+			example: "go run ./scripts/vodflow upload --params params.json --wait clip.mp4\n  go run ./scripts/vodflow upload --wait clip.mp4",
+			run:     runUpload},
+		{name: "status", purpose: "list recent VOD Station encoding jobs (file id, category, path, rendition, status, percent, time), like wsk activation list; on the emulator unless --params",
+			usage:   "vodflow status [--since DUR] [--category ID] [--file ID] [--watch] [--json] [--params FILE]",
+			example: "go run ./scripts/vodflow status --params params.json --since 2h --watch",
+			run:     runStatus},
 		{name: "check", purpose: "check params.json against sequence.yaml (placeholders, unknown names, unbound inputs, values), sending nothing",
 			usage: "vodflow check [--params FILE] [--manifest FILE] [-p KEY=VALUE]... [--json]", example: "go run ./scripts/vodflow check --params params.json",
 			run: runCheck},
