@@ -268,6 +268,21 @@ func TestSendHonoursRetryAfterWithinMax(t *testing.T) {
 	assert.Len(t, rc.requests(), 2)
 }
 
+// Between attempts the sender waits its backoff (half to all of 40 ms here,
+// so at least 20 ms), rather than retrying at once.
+func TestSendWaitsBetweenRetries(t *testing.T) {
+	rc := newReceiver(t, 503, 200)
+	var mu sync.Mutex
+	var at []time.Time
+	rc.hook = func(int) { mu.Lock(); at = append(at, time.Now()); mu.Unlock() }
+	s := newSender(t, rc.srv.URL, webhook.WithRetry(2, 40*time.Millisecond, 40*time.Millisecond))
+	require.NoError(t, s.Send(context.Background(), testEvent()))
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, at, 2)
+	assert.GreaterOrEqual(t, at[1].Sub(at[0]), 20*time.Millisecond)
+}
+
 func TestSendReceiverDown(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL + "/hook"
