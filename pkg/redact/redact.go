@@ -84,43 +84,20 @@ func (s *Set) Add(values ...string) {
 	if len(next) == len(cur) {
 		return
 	}
-	// Longest first, stable: an insertion sort (a handful of needles).
-	for i := 1; i < len(next); i++ {
-		for j := i; j > 0 && len(next[j]) > len(next[j-1]); j-- {
-			next[j], next[j-1] = next[j-1], next[j]
-		}
-	}
+	// In no particular order: spans finds every match of every form and
+	// merges them, so which form is tried first changes nothing.
 	s.needles.Store(&next)
 }
 
-// appendForms appends v and each distinct escaped form of v.
+// appendForms appends v and each distinct escaped form of v. For the usual
+// secret (letters, digits, -_.~) every form is v itself, added once.
 func appendForms(out []string, v string) []string {
-	if plain(v) {
-		// No encoder changes it (the usual secret: letters, digits, -_.~).
-		if !slices.Contains(out, v) {
-			out = append(out, v)
-		}
-		return out
-	}
-	forms := []string{v, jsonInner(v, true), jsonInner(v, false), quoteInner(v), url.QueryEscape(v), url.PathEscape(v)}
-	for _, f := range forms {
-		if f != "" && !slices.Contains(out, f) {
+	for _, f := range []string{v, jsonInner(v, true), jsonInner(v, false), quoteInner(v), url.QueryEscape(v), url.PathEscape(v)} {
+		if !slices.Contains(out, f) {
 			out = append(out, f)
 		}
 	}
 	return out
-}
-
-// plain reports whether every escaping leaves v as it is: only ASCII
-// letters, digits and -_.~ (unreserved in URLs, never escaped in JSON).
-func plain(v string) bool {
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~') {
-			return false
-		}
-	}
-	return true
 }
 
 // jsonInner is v as encoding/json writes it inside a string's quotes.
@@ -184,17 +161,18 @@ func (s *Set) AddURL(raw string) {
 	for _, sp := range urlSpans(raw, nil) {
 		v := raw[sp.start:sp.end]
 		vals = append(vals, v)
-		if u, err := url.QueryUnescape(v); err == nil && u != v {
+		// A form equal to v is added once (see appendForms).
+		if u, err := url.QueryUnescape(v); err == nil {
 			vals = append(vals, u)
 		}
-		if u, err := url.PathUnescape(v); err == nil && u != v {
+		if u, err := url.PathUnescape(v); err == nil {
 			vals = append(vals, u)
 		}
 	}
 	s.Add(vals...)
 }
 
-// load returns the known forms, longest first.
+// load returns the known forms.
 func (s *Set) load() []string {
 	if s == nil {
 		return nil
