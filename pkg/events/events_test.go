@@ -109,6 +109,7 @@ func TestDecodeErrorsNameTheField(t *testing.T) {
 		{"number key", `{"object_name":42}`, "object_name", "invalid_parameter"},
 		{"object key", `{"objectName":{"a":1}}`, "objectName", "invalid_parameter"},
 		{"number bucket", `{"object_name":"a.mp4","bucket_name":7}`, "bucket_name", "invalid_parameter"},
+		{"bucket object without a name", `{"object_name":"a.mp4","bucket":{"id":1}}`, "bucket", "invalid_parameter"},
 		{"records not a list", `{"Records":{"a":1}}`, "Records", "invalid_parameter"},
 		{"records empty", `{"Records":[]}`, "Records", "missing_parameter"},
 		{"record without key", `{"Records":[{"s3":{"bucket":{"name":"b"},"object":{}}}]}`, "Records[0].s3.object.key", "missing_parameter"},
