@@ -116,6 +116,20 @@ func TestDecodeFieldsExactNamesOnly(t *testing.T) {
 	assert.Error(t, action.DecodeFields(fields, v), "not a pointer")
 }
 
+// DecodeConfig into something that is not a pointer (a handler's slip) is
+// an error, not a panic, and leaves UnknownConfig silent.
+func TestDecodeConfigIntoANonPointer(t *testing.T) {
+	type cfg struct{ A string }
+	for name, v := range map[string]any{"nil": nil, "a struct value": cfg{}, "a map value": map[string]any{}} {
+		t.Run(name, func(t *testing.T) {
+			p, err := action.ParseParams([]byte(`{"A":"x","B":"y"}`))
+			require.NoError(t, err)
+			assert.Error(t, p.DecodeConfig(v))
+			assert.Nil(t, p.UnknownConfig())
+		})
+	}
+}
+
 // handler builds a Handler whose Decode reads config C and payload In.
 func handler[C, In, Out any](run func(context.Context, C, In) (Out, error)) action.Handler[C, In, Out] {
 	return action.Handler[C, In, Out]{
