@@ -184,6 +184,9 @@ func TestSendRetries(t *testing.T) {
 	}{
 		{"200 first", []int{200}, 3, 1, 0},
 		{"204 is success", []int{204}, 3, 1, 0},
+		{"299 is success", []int{299}, 3, 1, 0},
+		{"300 not followed, not retried", []int{300, 200}, 3, 1, 300},
+		{"399 not followed, not retried", []int{399, 200}, 3, 1, 399},
 		{"503 then 200", []int{503, 200}, 3, 2, 0},
 		{"500, 502 then 202", []int{500, 502, 202}, 3, 3, 0},
 		{"429 retried", []int{429, 200}, 3, 2, 0},
@@ -281,6 +284,19 @@ func TestSendWaitsBetweenRetries(t *testing.T) {
 	defer mu.Unlock()
 	require.Len(t, at, 2)
 	assert.GreaterOrEqual(t, at[1].Sub(at[0]), 20*time.Millisecond)
+}
+
+// A space is a legal header byte: an id or type with one is sent as is.
+func TestSendIDWithASpace(t *testing.T) {
+	rc := newReceiver(t)
+	s := newSender(t, rc.srv.URL, noWait(1))
+	ev := testEvent()
+	ev.ID, ev.Type = "evt 1", "file complete"
+	require.NoError(t, s.Send(context.Background(), ev))
+	got := rc.requests()
+	require.Len(t, got, 1)
+	assert.Equal(t, "evt 1", got[0].header.Get(webhook.EventIDHeader))
+	assert.Equal(t, "file complete", got[0].header.Get(webhook.EventTypeHeader))
 }
 
 func TestSendReceiverDown(t *testing.T) {
