@@ -546,3 +546,22 @@ func TestDeliveryErrorText(t *testing.T) {
 	}
 	assert.ErrorIs(t, &webhook.DeliveryError{Err: cause}, cause)
 }
+
+// A context that ended before the first attempt makes a temporary failure
+// of no attempts, whether it was cancelled or ran out of time.
+func TestSendContextEndedBeforeAnyAttempt(t *testing.T) {
+	expired, cancelExpired := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancelExpired()
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for name, ctx := range map[string]context.Context{"deadline passed": expired, "cancelled": cancelled} {
+		t.Run(name, func(t *testing.T) {
+			rc := newReceiver(t)
+			err := newSender(t, rc.srv.URL, noWait(3)).Send(ctx, testEvent())
+			de := asDelivery(t, err)
+			assert.Equal(t, 0, de.Attempts)
+			assert.True(t, de.Temporary())
+			assert.Empty(t, rc.requests())
+		})
+	}
+}
