@@ -296,3 +296,43 @@ func TestParametersOverOneMegabyteAreRefused(t *testing.T) {
 	require.NoError(t, action.Serve(context.Background(), action.Options{In: strings.NewReader(small), Out: &out}, action.Simple(h)))
 	assert.True(t, called)
 }
+
+// The proxy waits for one result per line it sends: every complete line is
+// answered, a blank one too (with an error result), and so is a last line
+// without its newline; whitespace after the last line is not an activation.
+func TestServeAnswersEveryLine(t *testing.T) {
+	const ok = `{"value":{"name":"a"}}`
+	tests := []struct {
+		name  string
+		input string
+		want  []bool // per result: true = a greeting, false = an error result
+	}{
+		{"blank line between two", ok + "\n\n" + ok + "\n", []bool{true, false, true}},
+		{"whitespace-only line", ok + "\n \t\n", []bool{true, false}},
+		{"last line without its newline", ok + "\n" + ok, []bool{true, true}},
+		{"whitespace after the last line", ok + "\n  ", []bool{true}},
+		{"nothing", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var res bytes.Buffer
+			require.NoError(t, action.Serve(context.Background(), action.Options{
+				In: strings.NewReader(tt.input), Out: &res,
+				Getenv: func(string) string { return "" }, Setenv: func(string, string) error { return nil },
+			}, action.Simple(greet)))
+			var got []bool
+			for _, l := range strings.Split(strings.TrimSuffix(res.String(), "\n"), "\n") {
+				if l == "" {
+					continue
+				}
+				var m map[string]any
+				require.NoError(t, json.Unmarshal([]byte(l), &m), "result line %q", l)
+				got = append(got, m["greeting"] == "hi a")
+				if m["greeting"] != "hi a" {
+					assert.Contains(t, m, "error", "line %q", l)
+				}
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
