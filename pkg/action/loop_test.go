@@ -290,9 +290,9 @@ func TestParametersOverOneMegabyteAreRefused(t *testing.T) {
 	assert.Equal(t, 413, res.Error.Status)
 	assert.Contains(t, res.Error.Message, "at most 1048576 (1 MB)")
 
-	// Just under the limit is served.
+	// Exactly at the limit is served: the value {"k":"xx…"} is MaxParamsBytes long.
 	out.Reset()
-	small := `{"value":{"k":"` + strings.Repeat("x", action.MaxParamsBytes-20) + `"}}` + "\n"
+	small := `{"value":{"k":"` + strings.Repeat("x", action.MaxParamsBytes-len(`{"k":""}`)) + `"}}` + "\n"
 	require.NoError(t, action.Serve(context.Background(), action.Options{In: strings.NewReader(small), Out: &out}, action.Simple(h)))
 	assert.True(t, called)
 }
@@ -335,4 +335,19 @@ func TestServeAnswersEveryLine(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
+}
+
+// Only the activation's own deadline makes a timeout result: an error that
+// wraps context.DeadlineExceeded while the activation still has time (a
+// client's own timeout) is reported as itself.
+func TestTimeoutResultOnlyWhenTheActivationRanOut(t *testing.T) {
+	h := func(ctx context.Context, in map[string]any) (map[string]any, error) {
+		return nil, fmt.Errorf("list categories: %w", context.DeadlineExceeded)
+	}
+	var out bytes.Buffer
+	require.NoError(t, action.Serve(context.Background(), action.Options{In: strings.NewReader(`{"value":{}}` + "\n"), Out: &out}, action.Simple(h)))
+	var res action.ErrorResult
+	require.NoError(t, json.Unmarshal(out.Bytes(), &res))
+	assert.NotEqual(t, action.CodeTimeout, res.Error.Code)
+	assert.Contains(t, res.Error.Message, "list categories")
 }
