@@ -351,3 +351,24 @@ func TestTimeoutResultOnlyWhenTheActivationRanOut(t *testing.T) {
 	assert.NotEqual(t, action.CodeTimeout, res.Error.Code)
 	assert.Contains(t, res.Error.Message, "list categories")
 }
+
+// A caller that gives only Getenv or only Setenv keeps it: the loop's own
+// environment stands in only when it is given neither.
+func TestServeKeepsTheEnvironmentGiven(t *testing.T) {
+	t.Run("only Getenv", func(t *testing.T) {
+		var out bytes.Buffer
+		require.NoError(t, action.Serve(context.Background(), action.Options{
+			In: strings.NewReader(""), Out: &out,
+			Getenv: func(k string) string { return map[string]string{"__OW_WAIT_FOR_ACK": "true"}[k] },
+		}, action.Simple(greet)))
+		assert.Equal(t, `{"ok":true}`+"\n", out.String(), "the ack the given environment asked for")
+	})
+	t.Run("only Setenv", func(t *testing.T) {
+		set := map[string]string{}
+		require.NoError(t, action.Serve(context.Background(), action.Options{
+			In: strings.NewReader(`{"value":{"name":"a"},"activation_id":"x1"}` + "\n"), Out: io.Discard,
+			Setenv: func(k, v string) error { set[k] = v; return nil },
+		}, action.Simple(greet)))
+		assert.Equal(t, "x1", set["__OW_ACTIVATION_ID"])
+	})
+}
