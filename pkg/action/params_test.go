@@ -256,9 +256,58 @@ func TestResultOverOneMegabyteIsAnError(t *testing.T) {
 	}) (map[string]any, error) {
 		return map[string]any{"blob": strings.Repeat("x", in.N)}, nil
 	})
-	results, _ := serveLines(t, h, fmt.Sprintf(`{"value":{"n":%d}}`, action.MaxResultBytes), fmt.Sprintf(`{"value":{"n":%d}}`, action.MaxResultBytes-20))
+	// {"blob":"xx…"} is n+len(`{"blob":""}`) bytes: the second is exactly at the limit.
+	results, _ := serveLines(t, h, fmt.Sprintf(`{"value":{"n":%d}}`, action.MaxResultBytes), fmt.Sprintf(`{"value":{"n":%d}}`, action.MaxResultBytes-len(`{"blob":""}`)))
 	assert.Contains(t, results[0], `"code":"result_too_large"`)
 	assert.Less(t, len(results[0]), 1000)
 	assert.NotContains(t, results[1], "error")
-	assert.LessOrEqual(t, len(results[1]), action.MaxResultBytes)
+	assert.Len(t, results[1], action.MaxResultBytes)
+}
+
+// A result must be a JSON object: a handler that returns a list or a
+// string gets an error result instead; nothing (nil) is the empty object.
+func TestNonObjectResultIsAnError(t *testing.T) {
+	tests := []struct {
+		name string
+		out  any
+		want string
+	}{
+		{"a list", []string{"a", "b"}, `{"error":{"message":"result is not a JSON object","code":"internal","status":500}}`},
+		{"a string", "done", `{"error":{"message":"result is not a JSON object","code":"internal","status":500}}`},
+		{"a number", 7, `{"error":{"message":"result is not a JSON object","code":"internal","status":500}}`},
+		{"nil", nil, `{}`},
+		{"an object", map[string]int{"n": 1}, `{"n":1}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := action.Simple(func(ctx context.Context, _ struct{}) (any, error) { return tt.out, nil })
+			results, _ := serveLines(t, h, `{"value":{}}`)
+			assert.JSONEq(t, tt.want, results[0])
+		})
+	}
+}
+
+// A deadline of 0 (or none) is no deadline; one given as a number with a
+// fraction is read to the millisecond.
+func TestDeadlineForms(t *testing.T) {
+	probe := action.Simple(func(ctx context.Context, _ struct{}) (map[string]any, error) {
+		dl, ok := ctx.Deadline()
+		if !ok {
+			return map[string]any{"deadline": "none"}, nil
+		}
+		return map[string]any{"deadline": dl.UnixMilli()}, nil
+	})
+	later := time.Now().Add(time.Hour).UnixMilli()
+	results, _ := serveLines(t, probe, `{"value":{},"deadline":0}`, `{"value":{},"deadline":"0"}`,
+		fmt.Sprintf(`{"value":{},"deadline":%d.0}`, later), fmt.Sprintf(`{"value":{},"deadline":"%d"}`, later))
+	require.Len(t, results, 4)
+	assert.JSONEq(t, `{"deadline":"none"}`, results[0])
+	assert.JSONEq(t, `{"deadline":"none"}`, results[1])
+	for _, r := range results[2:] {
+		var got struct{ Deadline int64 }
+		require.NoError(t, json.Unmarshal([]byte(r), &got), r)
+		// The handler's deadline is the activation's less the headroom kept for the result.
+		assert.InDelta(t, later, got.Deadline, float64(time.Second.Milliseconds()), r)
+		assert.LessOrEqual(t, got.Deadline, later, r)
+	}
 }
