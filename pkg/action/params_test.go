@@ -311,3 +311,23 @@ func TestDeadlineForms(t *testing.T) {
 		assert.LessOrEqual(t, got.Deadline, later, r)
 	}
 }
+
+// Every secret-named parameter is scrubbed from the result, however many
+// other parameters (numbers, lists, plain strings) sit beside it. (The
+// parameters are a map, so the secret comes at a random place among them.)
+func TestEverySecretParameterIsScrubbed(t *testing.T) {
+	h := action.Simple(func(ctx context.Context, _ struct{}) (map[string]any, error) {
+		return nil, errors.New("VOD Station said SNTSEC-a1b2c3 and SNTURL-d4e5f6")
+	})
+	params := map[string]any{"WEBHOOK_SECRET": "SNTSEC-a1b2c3", "NOTIFY_URL": "https://h/cb?token=SNTURL-d4e5f6"}
+	for i := range 40 {
+		params[fmt.Sprintf("N%02d", i)] = i
+		params[fmt.Sprintf("S%02d", i)] = fmt.Sprintf("plain value %d", i)
+	}
+	line, err := json.Marshal(map[string]any{"value": params})
+	require.NoError(t, err)
+	results, _ := serveLines(t, h, string(line))
+	require.Len(t, results, 1)
+	assert.Contains(t, results[0], "VOD Station said [redacted] and [redacted]")
+	assert.NotContains(t, results[0], "SNT")
+}
