@@ -372,3 +372,22 @@ func TestServeKeepsTheEnvironmentGiven(t *testing.T) {
 		assert.Equal(t, "x1", set["__OW_ACTIVATION_ID"])
 	})
 }
+
+// The value is the parameters, never an environment variable, whatever
+// its kind; and a failure without an OnError hook calls none.
+func TestServeValueIsNotExportedAndNoHookIsCalled(t *testing.T) {
+	set := map[string]string{}
+	var logBuf bytes.Buffer
+	h := func(ctx context.Context, in map[string]any) (map[string]any, error) {
+		return nil, errors.New("run failed")
+	}
+	require.NoError(t, action.Serve(context.Background(), action.Options{
+		In:  strings.NewReader(`{"value":"a string","activation_id":"x1"}` + "\n" + `{"value":7}` + "\n" + `{"value":{}}` + "\n"),
+		Out: io.Discard, Log: &logBuf,
+		Getenv: func(k string) string { return set[k] },
+		Setenv: func(k, v string) error { set[k] = v; return nil },
+	}, action.Simple(h)))
+	assert.NotContains(t, set, "__OW_VALUE")
+	assert.NotContains(t, logBuf.String(), "on_error_panic")
+	assert.Contains(t, logBuf.String(), "run failed", "precondition: the failure is logged")
+}
