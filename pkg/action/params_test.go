@@ -331,3 +331,25 @@ func TestEverySecretParameterIsScrubbed(t *testing.T) {
 	assert.Contains(t, results[0], "VOD Station said [redacted] and [redacted]")
 	assert.NotContains(t, results[0], "SNT")
 }
+
+// A panic in OnError is logged and swallowed; a hook that returns normally
+// leaves no such line.
+func TestOnErrorPanicIsLogged(t *testing.T) {
+	for _, panics := range []bool{false, true} {
+		t.Run(fmt.Sprintf("panics=%v", panics), func(t *testing.T) {
+			h := handler(func(ctx context.Context, _ struct{}, _ struct{}) (map[string]any, error) {
+				return nil, errors.New("run failed")
+			})
+			h.OnError = func(context.Context, *action.Params, error) {
+				if panics {
+					panic("hook broke")
+				}
+			}
+			results, logText := serveLines(t, h, `{"value":{}}`)
+			require.Len(t, results, 1)
+			assert.Contains(t, results[0], "run failed")
+			assert.Equal(t, panics, strings.Contains(logText, `"on_error_panic":"hook broke"`), logText)
+			assert.Equal(t, panics, strings.Contains(logText, "on_error_panic"), logText)
+		})
+	}
+}
