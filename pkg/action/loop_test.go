@@ -391,3 +391,30 @@ func TestServeValueIsNotExportedAndNoHookIsCalled(t *testing.T) {
 	assert.NotContains(t, logBuf.String(), "on_error_panic")
 	assert.Contains(t, logBuf.String(), "run failed", "precondition: the failure is logged")
 }
+
+// The activation's log line gives its duration in milliseconds, from the
+// loop's clock, and lists parameter warnings only when there are some.
+func TestLogLineDurationAndNoEmptyWarnings(t *testing.T) {
+	var logBuf bytes.Buffer
+	t0 := time.Unix(1700000000, 0)
+	// The first read starts the activation; every later one is 1.5 ms on.
+	started := false
+	now := func() time.Time {
+		if !started {
+			started = true
+			return t0
+		}
+		return t0.Add(1500 * time.Microsecond)
+	}
+	require.NoError(t, action.Serve(context.Background(), action.Options{
+		In: strings.NewReader(`{"value":{"name":"a"}}` + "\n"), Out: io.Discard, Log: &logBuf, Now: now,
+		Getenv: func(string) string { return "" }, Setenv: func(string, string) error { return nil },
+	}, action.Simple(greet)))
+	var line map[string]any
+	require.NoError(t, json.Unmarshal(bytes.TrimSpace(logBuf.Bytes()), &line), logBuf.String())
+	require.Contains(t, line, "duration_ms")
+	d, _ := line["duration_ms"].(float64)
+	assert.Equal(t, 1.5, d)
+	assert.NotContains(t, line, "parameter_warnings")
+	assert.Equal(t, "activation succeeded", line["msg"])
+}
