@@ -353,3 +353,15 @@ func TestOnErrorPanicIsLogged(t *testing.T) {
 		})
 	}
 }
+
+// Configuration names are upper-case letters, digits and underscores,
+// starting with a letter: each range is checked at both of its ends.
+func TestIsConfigNameRanges(t *testing.T) {
+	for name, want := range map[string]bool{
+		"A": true, "Z": true, "ZONE": true, "AZ": true, "AA": true, "A0": true, "A9": true, "A_": true, "A1_B": true,
+		"": false, "a": false, "@": false, "[": false, "9A": false, "_A": false,
+		"A@": false, "A[": false, "A/": false, "A:": false, "Aa": false, "A-B": false, "A B": false,
+	} {
+		assert.Equal(t, want, action.IsConfigName(name), "%q", name)
+	}
+}
