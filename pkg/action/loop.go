@@ -100,8 +100,10 @@ func Serve[C, In, Out any](ctx context.Context, opts Options, h Handler[C, In, O
 	for {
 		line, err := in.ReadBytes('\n')
 		// A complete line is always answered, even a blank one: the proxy
-		// waits for one result per line it sends.
-		if len(line) > 0 && (err == nil || len(bytes.TrimSpace(line)) > 0) {
+		// waits for one result per line it sends. (err == nil only for a
+		// line with its newline; at EOF, a last line without one counts
+		// unless it is only whitespace.)
+		if err == nil || len(bytes.TrimSpace(line)) > 0 {
 			result := serveOne(ctx, opts, prev, line, h)
 			if werr := writeLine(out, result); werr != nil {
 				return fmt.Errorf("action: write result: %w", werr)

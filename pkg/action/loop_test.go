@@ -290,9 +290,131 @@ func TestParametersOverOneMegabyteAreRefused(t *testing.T) {
 	assert.Equal(t, 413, res.Error.Status)
 	assert.Contains(t, res.Error.Message, "at most 1048576 (1 MB)")
 
-	// Just under the limit is served.
+	// Exactly at the limit is served: the value {"k":"xx…"} is MaxParamsBytes long.
 	out.Reset()
-	small := `{"value":{"k":"` + strings.Repeat("x", action.MaxParamsBytes-20) + `"}}` + "\n"
+	small := `{"value":{"k":"` + strings.Repeat("x", action.MaxParamsBytes-len(`{"k":""}`)) + `"}}` + "\n"
 	require.NoError(t, action.Serve(context.Background(), action.Options{In: strings.NewReader(small), Out: &out}, action.Simple(h)))
 	assert.True(t, called)
+}
+
+// The proxy waits for one result per line it sends: every complete line is
+// answered, a blank one too (with an error result), and so is a last line
+// without its newline; whitespace after the last line is not an activation.
+func TestServeAnswersEveryLine(t *testing.T) {
+	const ok = `{"value":{"name":"a"}}`
+	tests := []struct {
+		name  string
+		input string
+		want  []bool // per result: true = a greeting, false = an error result
+	}{
+		{"blank line between two", ok + "\n\n" + ok + "\n", []bool{true, false, true}},
+		{"whitespace-only line", ok + "\n \t\n", []bool{true, false}},
+		{"last line without its newline", ok + "\n" + ok, []bool{true, true}},
+		{"whitespace after the last line", ok + "\n  ", []bool{true}},
+		{"nothing", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var res bytes.Buffer
+			require.NoError(t, action.Serve(context.Background(), action.Options{
+				In: strings.NewReader(tt.input), Out: &res,
+				Getenv: func(string) string { return "" }, Setenv: func(string, string) error { return nil },
+			}, action.Simple(greet)))
+			var got []bool
+			for _, l := range strings.Split(strings.TrimSuffix(res.String(), "\n"), "\n") {
+				if l == "" {
+					continue
+				}
+				var m map[string]any
+				require.NoError(t, json.Unmarshal([]byte(l), &m), "result line %q", l)
+				got = append(got, m["greeting"] == "hi a")
+				if m["greeting"] != "hi a" {
+					assert.Contains(t, m, "error", "line %q", l)
+				}
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+// Only the activation's own deadline makes a timeout result: an error that
+// wraps context.DeadlineExceeded while the activation still has time (a
+// client's own timeout) is reported as itself.
+func TestTimeoutResultOnlyWhenTheActivationRanOut(t *testing.T) {
+	h := func(ctx context.Context, in map[string]any) (map[string]any, error) {
+		return nil, fmt.Errorf("list categories: %w", context.DeadlineExceeded)
+	}
+	var out bytes.Buffer
+	require.NoError(t, action.Serve(context.Background(), action.Options{In: strings.NewReader(`{"value":{}}` + "\n"), Out: &out}, action.Simple(h)))
+	var res action.ErrorResult
+	require.NoError(t, json.Unmarshal(out.Bytes(), &res))
+	assert.NotEqual(t, action.CodeTimeout, res.Error.Code)
+	assert.Contains(t, res.Error.Message, "list categories")
+}
+
+// A caller that gives only Getenv or only Setenv keeps it: the loop's own
+// environment stands in only when it is given neither.
+func TestServeKeepsTheEnvironmentGiven(t *testing.T) {
+	t.Run("only Getenv", func(t *testing.T) {
+		var out bytes.Buffer
+		require.NoError(t, action.Serve(context.Background(), action.Options{
+			In: strings.NewReader(""), Out: &out,
+			Getenv: func(k string) string { return map[string]string{"__OW_WAIT_FOR_ACK": "true"}[k] },
+		}, action.Simple(greet)))
+		assert.Equal(t, `{"ok":true}`+"\n", out.String(), "the ack the given environment asked for")
+	})
+	t.Run("only Setenv", func(t *testing.T) {
+		set := map[string]string{}
+		require.NoError(t, action.Serve(context.Background(), action.Options{
+			In: strings.NewReader(`{"value":{"name":"a"},"activation_id":"x1"}` + "\n"), Out: io.Discard,
+			Setenv: func(k, v string) error { set[k] = v; return nil },
+		}, action.Simple(greet)))
+		assert.Equal(t, "x1", set["__OW_ACTIVATION_ID"])
+	})
+}
+
+// The value is the parameters, never an environment variable, whatever
+// its kind; and a failure without an OnError hook calls none.
+func TestServeValueIsNotExportedAndNoHookIsCalled(t *testing.T) {
+	set := map[string]string{}
+	var logBuf bytes.Buffer
+	h := func(ctx context.Context, in map[string]any) (map[string]any, error) {
+		return nil, errors.New("run failed")
+	}
+	require.NoError(t, action.Serve(context.Background(), action.Options{
+		In:  strings.NewReader(`{"value":"a string","activation_id":"x1"}` + "\n" + `{"value":7}` + "\n" + `{"value":{}}` + "\n"),
+		Out: io.Discard, Log: &logBuf,
+		Getenv: func(k string) string { return set[k] },
+		Setenv: func(k, v string) error { set[k] = v; return nil },
+	}, action.Simple(h)))
+	assert.NotContains(t, set, "__OW_VALUE")
+	assert.NotContains(t, logBuf.String(), "on_error_panic")
+	assert.Contains(t, logBuf.String(), "run failed", "precondition: the failure is logged")
+}
+
+// The activation's log line gives its duration in milliseconds, from the
+// loop's clock, and lists parameter warnings only when there are some.
+func TestLogLineDurationAndNoEmptyWarnings(t *testing.T) {
+	var logBuf bytes.Buffer
+	t0 := time.Unix(1700000000, 0)
+	// The first read starts the activation; every later one is 1.5 ms on.
+	started := false
+	now := func() time.Time {
+		if !started {
+			started = true
+			return t0
+		}
+		return t0.Add(1500 * time.Microsecond)
+	}
+	require.NoError(t, action.Serve(context.Background(), action.Options{
+		In: strings.NewReader(`{"value":{"name":"a"}}` + "\n"), Out: io.Discard, Log: &logBuf, Now: now,
+		Getenv: func(string) string { return "" }, Setenv: func(string, string) error { return nil },
+	}, action.Simple(greet)))
+	var line map[string]any
+	require.NoError(t, json.Unmarshal(bytes.TrimSpace(logBuf.Bytes()), &line), logBuf.String())
+	require.Contains(t, line, "duration_ms")
+	d, _ := line["duration_ms"].(float64)
+	assert.Equal(t, 1.5, d)
+	assert.NotContains(t, line, "parameter_warnings")
+	assert.Equal(t, "activation succeeded", line["msg"])
 }

@@ -116,6 +116,20 @@ func TestDecodeFieldsExactNamesOnly(t *testing.T) {
 	assert.Error(t, action.DecodeFields(fields, v), "not a pointer")
 }
 
+// DecodeConfig into something that is not a pointer (a handler's slip) is
+// an error, not a panic, and leaves UnknownConfig silent.
+func TestDecodeConfigIntoANonPointer(t *testing.T) {
+	type cfg struct{ A string }
+	for name, v := range map[string]any{"nil": nil, "a struct value": cfg{}, "a map value": map[string]any{}} {
+		t.Run(name, func(t *testing.T) {
+			p, err := action.ParseParams([]byte(`{"A":"x","B":"y"}`))
+			require.NoError(t, err)
+			assert.Error(t, p.DecodeConfig(v))
+			assert.Nil(t, p.UnknownConfig())
+		})
+	}
+}
+
 // handler builds a Handler whose Decode reads config C and payload In.
 func handler[C, In, Out any](run func(context.Context, C, In) (Out, error)) action.Handler[C, In, Out] {
 	return action.Handler[C, In, Out]{
@@ -242,9 +256,112 @@ func TestResultOverOneMegabyteIsAnError(t *testing.T) {
 	}) (map[string]any, error) {
 		return map[string]any{"blob": strings.Repeat("x", in.N)}, nil
 	})
-	results, _ := serveLines(t, h, fmt.Sprintf(`{"value":{"n":%d}}`, action.MaxResultBytes), fmt.Sprintf(`{"value":{"n":%d}}`, action.MaxResultBytes-20))
+	// {"blob":"xx…"} is n+len(`{"blob":""}`) bytes: the second is exactly at the limit.
+	results, _ := serveLines(t, h, fmt.Sprintf(`{"value":{"n":%d}}`, action.MaxResultBytes), fmt.Sprintf(`{"value":{"n":%d}}`, action.MaxResultBytes-len(`{"blob":""}`)))
 	assert.Contains(t, results[0], `"code":"result_too_large"`)
 	assert.Less(t, len(results[0]), 1000)
 	assert.NotContains(t, results[1], "error")
-	assert.LessOrEqual(t, len(results[1]), action.MaxResultBytes)
+	assert.Len(t, results[1], action.MaxResultBytes)
+}
+
+// A result must be a JSON object: a handler that returns a list or a
+// string gets an error result instead; nothing (nil) is the empty object.
+func TestNonObjectResultIsAnError(t *testing.T) {
+	tests := []struct {
+		name string
+		out  any
+		want string
+	}{
+		{"a list", []string{"a", "b"}, `{"error":{"message":"result is not a JSON object","code":"internal","status":500}}`},
+		{"a string", "done", `{"error":{"message":"result is not a JSON object","code":"internal","status":500}}`},
+		{"a number", 7, `{"error":{"message":"result is not a JSON object","code":"internal","status":500}}`},
+		{"nil", nil, `{}`},
+		{"an object", map[string]int{"n": 1}, `{"n":1}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := action.Simple(func(ctx context.Context, _ struct{}) (any, error) { return tt.out, nil })
+			results, _ := serveLines(t, h, `{"value":{}}`)
+			assert.JSONEq(t, tt.want, results[0])
+		})
+	}
+}
+
+// A deadline of 0 (or none) is no deadline; one given as a number with a
+// fraction is read to the millisecond.
+func TestDeadlineForms(t *testing.T) {
+	probe := action.Simple(func(ctx context.Context, _ struct{}) (map[string]any, error) {
+		dl, ok := ctx.Deadline()
+		if !ok {
+			return map[string]any{"deadline": "none"}, nil
+		}
+		return map[string]any{"deadline": dl.UnixMilli()}, nil
+	})
+	later := time.Now().Add(time.Hour).UnixMilli()
+	results, _ := serveLines(t, probe, `{"value":{},"deadline":0}`, `{"value":{},"deadline":"0"}`,
+		fmt.Sprintf(`{"value":{},"deadline":%d.0}`, later), fmt.Sprintf(`{"value":{},"deadline":"%d"}`, later))
+	require.Len(t, results, 4)
+	assert.JSONEq(t, `{"deadline":"none"}`, results[0])
+	assert.JSONEq(t, `{"deadline":"none"}`, results[1])
+	for _, r := range results[2:] {
+		var got struct{ Deadline int64 }
+		require.NoError(t, json.Unmarshal([]byte(r), &got), r)
+		// The handler's deadline is the activation's less the headroom kept for the result.
+		assert.InDelta(t, later, got.Deadline, float64(time.Second.Milliseconds()), r)
+		assert.LessOrEqual(t, got.Deadline, later, r)
+	}
+}
+
+// Every secret-named parameter is scrubbed from the result, however many
+// other parameters (numbers, lists, plain strings) sit beside it. (The
+// parameters are a map, so the secret comes at a random place among them.)
+func TestEverySecretParameterIsScrubbed(t *testing.T) {
+	h := action.Simple(func(ctx context.Context, _ struct{}) (map[string]any, error) {
+		return nil, errors.New("VOD Station said SNTSEC-a1b2c3 and SNTURL-d4e5f6")
+	})
+	params := map[string]any{"WEBHOOK_SECRET": "SNTSEC-a1b2c3", "NOTIFY_URL": "https://h/cb?token=SNTURL-d4e5f6"}
+	for i := range 40 {
+		params[fmt.Sprintf("N%02d", i)] = i
+		params[fmt.Sprintf("S%02d", i)] = fmt.Sprintf("plain value %d", i)
+	}
+	line, err := json.Marshal(map[string]any{"value": params})
+	require.NoError(t, err)
+	results, _ := serveLines(t, h, string(line))
+	require.Len(t, results, 1)
+	assert.Contains(t, results[0], "VOD Station said [redacted] and [redacted]")
+	assert.NotContains(t, results[0], "SNT")
+}
+
+// A panic in OnError is logged and swallowed; a hook that returns normally
+// leaves no such line.
+func TestOnErrorPanicIsLogged(t *testing.T) {
+	for _, panics := range []bool{false, true} {
+		t.Run(fmt.Sprintf("panics=%v", panics), func(t *testing.T) {
+			h := handler(func(ctx context.Context, _ struct{}, _ struct{}) (map[string]any, error) {
+				return nil, errors.New("run failed")
+			})
+			h.OnError = func(context.Context, *action.Params, error) {
+				if panics {
+					panic("hook broke")
+				}
+			}
+			results, logText := serveLines(t, h, `{"value":{}}`)
+			require.Len(t, results, 1)
+			assert.Contains(t, results[0], "run failed")
+			assert.Equal(t, panics, strings.Contains(logText, `"on_error_panic":"hook broke"`), logText)
+			assert.Equal(t, panics, strings.Contains(logText, "on_error_panic"), logText)
+		})
+	}
+}
+
+// Configuration names are upper-case letters, digits and underscores,
+// starting with a letter: each range is checked at both of its ends.
+func TestIsConfigNameRanges(t *testing.T) {
+	for name, want := range map[string]bool{
+		"A": true, "Z": true, "ZONE": true, "AZ": true, "AA": true, "A0": true, "A9": true, "A_": true, "A1_B": true,
+		"": false, "a": false, "@": false, "[": false, "9A": false, "_A": false,
+		"A@": false, "A[": false, "A/": false, "A:": false, "Aa": false, "A-B": false, "A B": false,
+	} {
+		assert.Equal(t, want, action.IsConfigName(name), "%q", name)
+	}
 }

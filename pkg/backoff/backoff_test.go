@@ -1,6 +1,7 @@
 package backoff_test
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -25,6 +26,12 @@ func TestDelayBounds(t *testing.T) {
 		{"capped at max", 100 * ms, time.Second, 10, 0, 500 * ms, time.Second},
 		{"huge retry number does not overflow", time.Hour, 2 * time.Hour, 200, 0, time.Hour, 2 * time.Hour},
 		{"zero base: no wait", 0, 0, 3, 0, 0, 0},
+		{"negative base: no wait, even at a huge retry number", -5, time.Second, 200, 0, 0, 0},
+		{"no cap to speak of: still doubles, no overflow", time.Second, math.MaxInt64, 2, 0, time.Second, 2 * time.Second},
+		{"no cap to speak of, huge retry number: the cap", time.Nanosecond, math.MaxInt64, 1000, 0, math.MaxInt64 / 2, math.MaxInt64},
+		{"1 ns: no panic on a tiny ceiling", time.Nanosecond, time.Nanosecond, 1, 0, 0, time.Nanosecond},
+		{"Retry-After equal to the cap", 100 * ms, time.Second, 1, time.Second, time.Second, time.Second},
+		{"Retry-After negative: ignored", 100 * ms, time.Second, 1, -time.Hour, 50 * ms, 100 * ms},
 		{"Retry-After longer: honoured", 100 * ms, time.Second, 1, 700 * ms, 700 * ms, 700 * ms},
 		{"Retry-After beyond max: capped", 100 * ms, time.Second, 1, time.Hour, time.Second, time.Second},
 		{"Retry-After shorter: backoff kept", 100 * ms, time.Second, 4, 10 * ms, 400 * ms, 800 * ms},
@@ -38,6 +45,17 @@ func TestDelayBounds(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The wait is drawn from the whole range, half to all of the ceiling: with
+// a 4 ns ceiling, 2, 3 and 4 ns all come up in 300 draws (missing one has a
+// chance below 1e-50).
+func TestDelaySpreadsOverTheWholeRange(t *testing.T) {
+	seen := map[time.Duration]bool{}
+	for range 300 {
+		seen[backoff.Delay(4, time.Second, 1, 0)] = true
+	}
+	assert.Equal(t, map[time.Duration]bool{2: true, 3: true, 4: true}, seen)
 }
 
 func TestParseRetryAfter(t *testing.T) {

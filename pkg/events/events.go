@@ -198,7 +198,7 @@ func DecodeFields(fields map[string]json.RawMessage, policy KeyDecoding) ([]Obje
 		obj.Key = key
 		break
 	}
-	if obj.RawKey == "" && obj.Key == "" {
+	if obj.Key == "" { // Key is empty exactly when RawKey is: decoding never empties a key
 		return nil, &FieldError{Field: "object_name", missing: true,
 			Problem: "the event names no object (looked for " + strings.Join(keyFields, ", ") + " and Records[].s3.object.key)"}
 	}

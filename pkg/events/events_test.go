@@ -37,6 +37,17 @@ func TestDecodeKeys(t *testing.T) {
 		{"alternate field objectName", `{"objectName":"x.mp4"}`, events.DecodeAuto, "x.mp4"},
 		{"alternate field key", `{"key":"x.mp4"}`, events.DecodeAuto, "x.mp4"},
 		{"object_name preferred", `{"key":"b.mp4","object_name":"a.mp4"}`, events.DecodeAuto, "a.mp4"},
+		// Each hex digit range, at both ends, is an escape (the only one in the key).
+		{"escape with 0", `{"object_name":"in/%30.mp4"}`, events.DecodeAuto, "in/0.mp4"},
+		{"escape with 9", `{"object_name":"in/%39.mp4"}`, events.DecodeAuto, "in/9.mp4"},
+		{"escape with a", `{"object_name":"in/%2a.mp4"}`, events.DecodeAuto, "in/*.mp4"},
+		{"escape with f", `{"object_name":"in/%2f.mp4"}`, events.DecodeAuto, "in//.mp4"},
+		{"escape with A", `{"object_name":"in/%2A.mp4"}`, events.DecodeAuto, "in/*.mp4"},
+		{"escape with F", `{"object_name":"in/%2F.mp4"}`, events.DecodeAuto, "in//.mp4"},
+		{"lowercase escapes", `{"object_name":"in/%ed%95%9c.mp4"}`, events.DecodeAuto, "in/한.mp4"},
+		{"percent and one digit at the end is literal", `{"object_name":"in/a%4"}`, events.DecodeAuto, "in/a%4"},
+		{"percent and two digits at the end is an escape", `{"object_name":"in/a%41"}`, events.DecodeAuto, "in/aA"},
+		{"percent at the end is literal", `{"object_name":"in/a%"}`, events.DecodeAuto, "in/a%"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -56,6 +67,22 @@ func TestDecodeFlatMetadata(t *testing.T) {
 	objs, err = events.Decode([]byte(`{"object_name":"a.mp4","bucket":{"name":"nested"}}`), events.DecodeAuto)
 	require.NoError(t, err)
 	assert.Equal(t, "nested", objs[0].Bucket)
+}
+
+// In a flat payload the first field present of each kind wins, in the
+// documented order, whichever comes first in the JSON.
+func TestDecodeFlatFieldOrder(t *testing.T) {
+	objs, err := events.Decode([]byte(`{"container":"c4","bucket":"b3","bucketName":"b2","bucket_name":"b1",`+
+		`"eventType":"e4","event_type":"e3","event_name":"e2","eventName":"e1",`+
+		`"ETag":"t3","eTag":"t2","etag":"t1","key":"k5","object_name":"k1.mp4"}`), events.DecodeAuto)
+	require.NoError(t, err)
+	require.Len(t, objs, 1)
+	assert.Equal(t, events.Object{Bucket: "b1", Key: "k1.mp4", RawKey: "k1.mp4", ETag: "t1", EventName: "e1"}, objs[0])
+
+	objs, err = events.Decode([]byte(`{"bucket":"b3","container":"c4","eTag":"t2","ETag":"t3","event_name":"e2","eventType":"e4","key":"k5"}`), events.DecodeAuto)
+	require.NoError(t, err)
+	require.Len(t, objs, 1)
+	assert.Equal(t, events.Object{Bucket: "b3", Key: "k5", RawKey: "k5", ETag: "t2", EventName: "e2"}, objs[0])
 }
 
 func TestDecodeS3Records(t *testing.T) {
@@ -82,6 +109,7 @@ func TestDecodeErrorsNameTheField(t *testing.T) {
 		{"number key", `{"object_name":42}`, "object_name", "invalid_parameter"},
 		{"object key", `{"objectName":{"a":1}}`, "objectName", "invalid_parameter"},
 		{"number bucket", `{"object_name":"a.mp4","bucket_name":7}`, "bucket_name", "invalid_parameter"},
+		{"bucket object without a name", `{"object_name":"a.mp4","bucket":{"id":1}}`, "bucket", "invalid_parameter"},
 		{"records not a list", `{"Records":{"a":1}}`, "Records", "invalid_parameter"},
 		{"records empty", `{"Records":[]}`, "Records", "missing_parameter"},
 		{"record without key", `{"Records":[{"s3":{"bucket":{"name":"b"},"object":{}}}]}`, "Records[0].s3.object.key", "missing_parameter"},

@@ -84,27 +84,25 @@ func (s *Set) Add(values ...string) {
 	if len(next) == len(cur) {
 		return
 	}
-	// Longest first, stable: an insertion sort (a handful of needles).
-	for i := 1; i < len(next); i++ {
-		for j := i; j > 0 && len(next[j]) > len(next[j-1]); j-- {
-			next[j], next[j-1] = next[j-1], next[j]
-		}
-	}
+	// In no particular order: spans finds every match of every form and
+	// merges them, so which form is tried first changes nothing.
 	s.needles.Store(&next)
 }
 
-// appendForms appends v and each distinct escaped form of v.
+// appendForms appends v and each distinct escaped form of v. For the usual
+// secret (letters, digits, -_.~) every form is v itself, added once.
 func appendForms(out []string, v string) []string {
 	if plain(v) {
-		// No encoder changes it (the usual secret: letters, digits, -_.~).
+		// No encoder changes it (the usual secret: letters, digits, -_.~),
+		// so its forms are itself: skip building five copies on the warm
+		// path (a speed-only branch; docs/MUTATION.md lists its mutants).
 		if !slices.Contains(out, v) {
 			out = append(out, v)
 		}
 		return out
 	}
-	forms := []string{v, jsonInner(v, true), jsonInner(v, false), quoteInner(v), url.QueryEscape(v), url.PathEscape(v)}
-	for _, f := range forms {
-		if f != "" && !slices.Contains(out, f) {
+	for _, f := range []string{v, jsonInner(v, true), jsonInner(v, false), quoteInner(v), url.QueryEscape(v), url.PathEscape(v)} {
+		if !slices.Contains(out, f) {
 			out = append(out, f)
 		}
 	}
@@ -184,17 +182,18 @@ func (s *Set) AddURL(raw string) {
 	for _, sp := range urlSpans(raw, nil) {
 		v := raw[sp.start:sp.end]
 		vals = append(vals, v)
-		if u, err := url.QueryUnescape(v); err == nil && u != v {
+		// A form equal to v is added once (see appendForms).
+		if u, err := url.QueryUnescape(v); err == nil {
 			vals = append(vals, u)
 		}
-		if u, err := url.PathUnescape(v); err == nil && u != v {
+		if u, err := url.PathUnescape(v); err == nil {
 			vals = append(vals, u)
 		}
 	}
 	s.Add(vals...)
 }
 
-// load returns the known forms, longest first.
+// load returns the known forms.
 func (s *Set) load() []string {
 	if s == nil {
 		return nil

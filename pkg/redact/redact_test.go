@@ -176,6 +176,35 @@ func TestAddParamAndAddURL(t *testing.T) {
 	assert.Equal(t, "[redacted] [redacted] 3 [redacted]", p.String("SNTWHS-secret 12345678 3 SNTSIG-x"))
 }
 
+// A URL's secret is known as written and as each unescaping reads it: a
+// query-unescaper turns + into a space, a path-unescaper keeps it.
+func TestAddURLKnowsEachUnescaping(t *testing.T) {
+	s := &redact.Set{}
+	s.AddURL("https://user:SNTPWX%40a+b@host/x")
+	for _, form := range []string{"SNTPWX%40a+b", "SNTPWX@a b", "SNTPWX@a+b"} {
+		assert.Equal(t, "got [redacted]!", s.String("got "+form+"!"), form)
+	}
+}
+
+// A secret in a JSON text or a Go-quoted string, with no parameter name
+// around it to give it away, is still scrubbed in its escaped form.
+func TestEscapedFormsAlone(t *testing.T) {
+	set := redact.New(quirky)
+	for _, in := range []string{
+		`error Sk\"<&>\\q91 end`, `error Sk\"\u003c\u0026\u003e\\q91 end`,
+		"error " + url.QueryEscape(quirky) + " end", "error " + url.PathEscape(quirky) + " end",
+	} {
+		assert.Equal(t, "error [redacted] end", set.String(in), in)
+	}
+	for _, c := range []string{`"`, `<`, `&`, `>`, `\`, " ", "/", "+"} {
+		secret := "SNTONE" + c + "x"
+		one := redact.New(secret)
+		for _, in := range []string{jsonHTML(secret), jsonPlain(secret), fmt.Sprintf("%q", secret), url.QueryEscape(secret), url.PathEscape(secret)} {
+			assert.NotContains(t, one.String("error "+in+" end"), "SNTONE", "%s in %s", secret, in)
+		}
+	}
+}
+
 func TestURL(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"https://user:" + urlPassword + "@host/x?token=SNTTOK-1&a=b#frag", "https://user:[redacted]@host/x?token=[redacted]&a=b#frag"},

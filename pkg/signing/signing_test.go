@@ -108,6 +108,21 @@ func TestSecretNeverPrints(t *testing.T) {
 	assert.Equal(t, sentinel, s.Reveal())
 }
 
+// A set secret prints as the placeholder, which says a value is there; an
+// unset one prints as nothing, which says none is.
+func TestSecretStringSaysWhetherOneIsSet(t *testing.T) {
+	tests := []struct{ value, want, wantGo string }{
+		{"SENTINEL-SECRET-7f3a", "[redacted]", `signing.Secret("[redacted]")`},
+		{"", "", `signing.Secret("")`},
+	}
+	for _, tt := range tests {
+		s := signing.NewSecret(tt.value)
+		assert.Equal(t, tt.want, s.String(), "value %q", tt.value)
+		assert.Equal(t, tt.wantGo, s.GoString(), "value %q", tt.value)
+		assert.Equal(t, tt.value == "", s.Empty())
+	}
+}
+
 func TestSecretUnmarshal(t *testing.T) {
 	var v struct {
 		Key signing.Secret `json:"NCLOUD_SECRET_KEY"`

@@ -179,3 +179,36 @@ func TestDedupStatusCheckDownStillSubmits(t *testing.T) {
 	require.NotEmpty(t, res.Warnings)
 	assert.Contains(t, res.Warnings[len(res.Warnings)-1], "DEDUP_CHECK_STATUS")
 }
+
+// The same key is a duplicate only in the same bucket and category: the
+// same name uploaded to another bucket, or submitted to another category,
+// is another encoding and is submitted.
+func TestSameKeyElsewhereIsNotADuplicate(t *testing.T) {
+	tests := []struct {
+		name      string
+		second    map[string]any // the second event (and its lookup parameters)
+		params    map[string]any
+		freshPipe bool
+	}{
+		{name: "another bucket", second: map[string]any{"object_name": "a.mp4", "bucket_name": "other-bucket"}},
+		{name: "another category", second: map[string]any{"object_name": "a.mp4", "CATEGORY_NAME": "series"}},
+		{name: "another category, seen in the status list", second: map[string]any{"object_name": "a.mp4", "CATEGORY_NAME": "series"},
+			params: map[string]any{"DEDUP_CHECK_STATUS": true}, freshPipe: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := newLoop(t, vodstationtest.Options{CallbackDelay: time.Hour})
+			l.vod.AddCategory(vodstationtest.Category{Name: "series", OutputBucket: "out-bucket", OutputPath: "series"})
+			u := upload.New()
+			first := sequenceRun(t, u, l.vod, map[string]any{"object_name": "a.mp4"}, tt.params)
+			require.False(t, first.Skipped, "precondition: the first upload is submitted")
+			if tt.freshPipe {
+				u = upload.New()
+			}
+			res := sequenceRun(t, u, l.vod, tt.second, tt.params)
+			assert.False(t, res.Skipped, "reason %q", res.Reason)
+			assert.Empty(t, res.Reason)
+			assert.Len(t, l.vod.Submissions(), 2)
+		})
+	}
+}

@@ -184,7 +184,7 @@ func TestLookupFilters(t *testing.T) {
 	}{
 		{"mp4", map[string]any{"object_name": "in/a.mp4"}, "", "in/a.mp4", false},
 		{"uppercase extension", map[string]any{"object_name": "in/A.MOV"}, "", "in/A.MOV", false},
-		{"every default extension", map[string]any{"object_name": "x.Mxf"}, "", "x.Mxf", false},
+		{"mixed-case extension", map[string]any{"object_name": "x.Mxf"}, "", "x.Mxf", false},
 		{"text file", map[string]any{"object_name": "notes.txt"}, upload.ReasonUnsupportedExtension, "notes.txt", false},
 		{"no extension", map[string]any{"object_name": "in/video"}, upload.ReasonUnsupportedExtension, "in/video", false},
 		{"folder marker", map[string]any{"object_name": "in/folder/"}, upload.ReasonFolderMarker, "in/folder/", false},
@@ -217,6 +217,32 @@ func TestLookupFilters(t *testing.T) {
 		})
 	}
 	assert.Equal(t, 0, len(vod.adds))
+}
+
+// Every input format VOD Station's add-files documents is submitted by
+// default, in any case, and near misses are not.
+func TestLookupEveryDefaultExtension(t *testing.T) {
+	documented := []string{"avi", "mov", "mp4", "mp3", "3gp", "mpg", "mpeg", "m4v", "vob", "wmv", "asf", "mkv", "flv", "webm", "gif", "av1", "mxf"}
+	assert.ElementsMatch(t, documented, upload.DefaultExtensions)
+	_, url := newFake(t, map[string]any{"id": 11, "name": "vod"})
+	var records, want []any
+	add := func(key string) {
+		records = append(records, map[string]any{"eventName": "ObjectCreated:Put",
+			"s3": map[string]any{"bucket": map[string]any{"name": "uploads"}, "object": map[string]any{"key": key}}})
+	}
+	for _, ext := range documented {
+		for _, key := range []string{"in/v." + ext, "in/V." + strings.ToUpper(ext)} {
+			add(key)
+			want = append(want, key)
+		}
+	}
+	for _, miss := range []string{"in/v.mp5", "in/v.mp4.txt", "in/mp4", "in/v.ts"} {
+		add(miss)
+	}
+	res := invoke(t, fast().Lookup(), base(url, map[string]any{"Records": records}))
+	require.NotContains(t, res, "error")
+	assert.Equal(t, want, res["paths"])
+	assert.Len(t, res["skipped_files"], 4)
 }
 
 func TestLookupSkipMakesNoCall(t *testing.T) {
@@ -299,6 +325,21 @@ func TestLookupSkipsCategoryOutput(t *testing.T) {
 
 	res = invoke(t, fast().Lookup(), base(url, map[string]any{"object_name": "encoded/vod/a.mp4", "bucket_name": "other-bucket"}))
 	assert.NotContains(t, res, "skipped", "another bucket is not the output")
+}
+
+// An output object in an event with real uploads is dropped, listed as the
+// category's output, and the uploads before and after it are submitted.
+func TestLookupDropsOutputAmongUploads(t *testing.T) {
+	_, url := newFake(t, map[string]any{"id": 5, "name": "vod", "output": map[string]any{"bucketName": "uploads", "filePath": "/encoded"}})
+	rec := func(key string) map[string]any {
+		return map[string]any{"eventName": "ObjectCreated:Put", "s3": map[string]any{"bucket": map[string]any{"name": "uploads"}, "object": map[string]any{"key": key}}}
+	}
+	res := invoke(t, fast().Lookup(), base(url, map[string]any{"Records": []any{
+		rec("in/a.mp4"), rec("encoded/vod/a_AVC_HD_1Pass_30fps.mp4"), rec("in/b.mp4"), rec("in/c.mp4"),
+	}}))
+	assert.NotContains(t, res, "skipped")
+	assert.Equal(t, []any{"in/a.mp4", "in/b.mp4", "in/c.mp4"}, res["paths"])
+	assert.Equal(t, []any{map[string]any{"path": "encoded/vod/a_AVC_HD_1Pass_30fps.mp4", "reason": upload.ReasonCategoryOutput}}, res["skipped_files"])
 }
 
 func TestLookupMultipleRecords(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -78,4 +79,28 @@ func TestNewSenderErrorHidesUserinfoPassword(t *testing.T) {
 	_, err := webhook.NewSender("http://user:SNTPWD-pass@host:badport/x", signing.NewSecret(senderSecret))
 	require.ErrorIs(t, err, webhook.ErrInvalidURL)
 	assert.NotContains(t, err.Error(), "SNTPWD")
+}
+
+// quotingTransport fails with an error of its own that quotes the request's
+// URL in full (userinfo and query) and its path with the query.
+type quotingTransport struct{ cause error }
+
+func (q quotingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return nil, fmt.Errorf("upstream refused %s (asked for %s): %w", r.URL.String(), r.URL.RequestURI(), q.cause)
+}
+
+// The sender's own scrub, not only the context's Set: an error quoting the
+// webhook URL, anywhere in the chain, shows neither its userinfo nor its
+// query, and still unwraps to its cause.
+func TestSendScrubsTheURLFromErrors(t *testing.T) {
+	cause := errors.New("connection reset")
+	hc := &http.Client{Transport: quotingTransport{cause: cause}}
+	s := newSender(t, "http://hookuser:SNTPWD-x9@receiver.invalid/hook?token=SNTQRY-1", noWait(1), webhook.WithHTTPClient(hc))
+	err := s.Send(context.Background(), testEvent())
+	require.Error(t, err)
+	for _, leak := range []string{"SNTPWD", "SNTQRY", "hookuser", "token="} {
+		assert.NotContains(t, err.Error(), leak)
+	}
+	assert.Contains(t, err.Error(), "upstream refused http://receiver.invalid/hook (asked for /hook)")
+	assert.ErrorIs(t, err, cause)
 }

@@ -184,6 +184,9 @@ func TestSendRetries(t *testing.T) {
 	}{
 		{"200 first", []int{200}, 3, 1, 0},
 		{"204 is success", []int{204}, 3, 1, 0},
+		{"299 is success", []int{299}, 3, 1, 0},
+		{"300 not followed, not retried", []int{300, 200}, 3, 1, 300},
+		{"399 not followed, not retried", []int{399, 200}, 3, 1, 399},
 		{"503 then 200", []int{503, 200}, 3, 2, 0},
 		{"500, 502 then 202", []int{500, 502, 202}, 3, 3, 0},
 		{"429 retried", []int{429, 200}, 3, 2, 0},
@@ -266,6 +269,34 @@ func TestSendHonoursRetryAfterWithinMax(t *testing.T) {
 	s := newSender(t, rc.srv.URL, webhook.WithRetry(2, time.Millisecond, time.Millisecond))
 	require.NoError(t, s.Send(context.Background(), testEvent()))
 	assert.Len(t, rc.requests(), 2)
+}
+
+// Between attempts the sender waits its backoff (half to all of 40 ms here,
+// so at least 20 ms), rather than retrying at once.
+func TestSendWaitsBetweenRetries(t *testing.T) {
+	rc := newReceiver(t, 503, 200)
+	var mu sync.Mutex
+	var at []time.Time
+	rc.hook = func(int) { mu.Lock(); at = append(at, time.Now()); mu.Unlock() }
+	s := newSender(t, rc.srv.URL, webhook.WithRetry(2, 40*time.Millisecond, 40*time.Millisecond))
+	require.NoError(t, s.Send(context.Background(), testEvent()))
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, at, 2)
+	assert.GreaterOrEqual(t, at[1].Sub(at[0]), 20*time.Millisecond)
+}
+
+// A space is a legal header byte: an id or type with one is sent as is.
+func TestSendIDWithASpace(t *testing.T) {
+	rc := newReceiver(t)
+	s := newSender(t, rc.srv.URL, noWait(1))
+	ev := testEvent()
+	ev.ID, ev.Type = "evt 1", "file complete"
+	require.NoError(t, s.Send(context.Background(), ev))
+	got := rc.requests()
+	require.Len(t, got, 1)
+	assert.Equal(t, "evt 1", got[0].header.Get(webhook.EventIDHeader))
+	assert.Equal(t, "file complete", got[0].header.Get(webhook.EventTypeHeader))
 }
 
 func TestSendReceiverDown(t *testing.T) {
@@ -514,4 +545,23 @@ func TestDeliveryErrorText(t *testing.T) {
 		})
 	}
 	assert.ErrorIs(t, &webhook.DeliveryError{Err: cause}, cause)
+}
+
+// A context that ended before the first attempt makes a temporary failure
+// of no attempts, whether it was cancelled or ran out of time.
+func TestSendContextEndedBeforeAnyAttempt(t *testing.T) {
+	expired, cancelExpired := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancelExpired()
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for name, ctx := range map[string]context.Context{"deadline passed": expired, "cancelled": cancelled} {
+		t.Run(name, func(t *testing.T) {
+			rc := newReceiver(t)
+			err := newSender(t, rc.srv.URL, noWait(3)).Send(ctx, testEvent())
+			de := asDelivery(t, err)
+			assert.Equal(t, 0, de.Attempts)
+			assert.True(t, de.Temporary())
+			assert.Empty(t, rc.requests())
+		})
+	}
 }
