@@ -124,8 +124,17 @@ func TestRealWskdeployParserAgrees(t *testing.T) {
 	}
 	assert.Equal(t, want, seqs[0].Action.Exec.Components)
 
+	// wskdeploy keeps triggers and rules in maps: compare by name, in
+	// name order on both sides.
+	sort.Slice(triggers, func(i, j int) bool { return triggers[i].Name < triggers[j].Name })
+	sort.Slice(rules, func(i, j int) bool { return rules[i].Name < rules[j].Name })
+	oursTriggers := append(ours.Triggers[:0:0], ours.Triggers...)
+	sort.Slice(oursTriggers, func(i, j int) bool { return oursTriggers[i].Name < oursTriggers[j].Name })
+	oursRules := append(ours.Rules[:0:0], ours.Rules...)
+	sort.Slice(oursRules, func(i, j int) bool { return oursRules[i].Name < oursRules[j].Name })
+
 	require.Len(t, triggers, len(ours.Triggers))
-	for i, tr := range ours.Triggers {
+	for i, tr := range oursTriggers {
 		assert.Equal(t, tr.Name, triggers[i].Name)
 		want := stringify(tr.Annotations)
 		if tr.Feed != "" {
@@ -136,7 +145,7 @@ func TestRealWskdeployParserAgrees(t *testing.T) {
 	}
 
 	require.Len(t, rules, len(ours.Rules))
-	for i, r := range ours.Rules {
+	for i, r := range oursRules {
 		assert.Equal(t, r.Name, rules[i].Name)
 		assert.Equal(t, r.Trigger, rules[i].Trigger)
 		assert.Equal(t, ours.Package.Name+"/"+r.Action, rules[i].Action)
