@@ -136,7 +136,8 @@ func IsConfigName(name string) bool {
 }
 
 // ParseParams decodes an activation's value (a JSON object, or null/absent
-// for none) once and splits it.
+// for none) once and splits it. The raw values share value's memory (no
+// copy): value must not change while they are in use.
 func ParseParams(value []byte) (*Params, error) {
 	p := &Params{Config: map[string]json.RawMessage{}, Web: map[string]json.RawMessage{}, Payload: map[string]json.RawMessage{}}
 	value = bytes.TrimSpace(value)

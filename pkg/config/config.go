@@ -52,7 +52,7 @@ func (a *API) Validate() error {
 	if a.APIURL == "" {
 		a.APIURL = DefaultAPIURL
 	}
-	if err := checkURL("API_URL", string(a.APIURL)); err != nil {
+	if err := CheckURL("API_URL", string(a.APIURL)); err != nil {
 		return err
 	}
 	if a.Region == "" {
@@ -100,11 +100,6 @@ func CheckCategoryID(name, id string) error {
 	return nil
 }
 
-// CheckURL refuses a value that is not an absolute http(s) URL with a
-// host; the error names the parameter and quotes the value only as
-// redact.URL shows it (never a userinfo password or a secret query value).
-func CheckURL(name, raw string) error { return checkURL(name, raw) }
-
 // Ready reports whether the API parameters are usable, without changing a.
 func (a API) Ready() bool { return a.Validate() == nil }
 
@@ -120,9 +115,10 @@ func (a API) CacheKey() string {
 	return string(a.APIURL) + "\x00" + string(a.Region) + "\x00" + a.AccessKey + "\x00" + string(sum[:8])
 }
 
-// checkURL refuses a value that is not an absolute http(s) URL, quoting it
-// only as redact.URL shows it (never a userinfo password).
-func checkURL(name, raw string) error {
+// CheckURL refuses a value that is not an absolute http(s) URL with a
+// host; the error names the parameter and quotes the value only as
+// redact.URL shows it (never a userinfo password or a secret query value).
+func CheckURL(name, raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
 		return action.Invalid(name, "got %q, want an absolute http(s) URL", redact.URL(raw))
@@ -149,7 +145,7 @@ func (n *Notify) Validate() error {
 	if n.WebhookURL == "" {
 		return nil
 	}
-	if err := checkURL("WEBHOOK_URL", n.WebhookURL); err != nil {
+	if err := CheckURL("WEBHOOK_URL", n.WebhookURL); err != nil {
 		return err
 	}
 	if n.WebhookSecret.Empty() {
@@ -214,7 +210,7 @@ func (s *Storage) Validate() error {
 	if s.Region == "" {
 		s.Region = DefaultStorageRegion
 	}
-	if err := checkURL("OBJECT_STORAGE_ENDPOINT", string(s.Endpoint)); err != nil {
+	if err := CheckURL("OBJECT_STORAGE_ENDPOINT", string(s.Endpoint)); err != nil {
 		return err
 	}
 	if u, _ := url.Parse(string(s.Endpoint)); u.Path != "" || u.RawQuery != "" {
@@ -228,3 +224,28 @@ func (s *Storage) Validate() error {
 
 // storageRegionShape is what a SigV4 region name looks like.
 var storageRegionShape = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
+
+// Callback says where VOD Station's encoding callbacks go for the files an
+// action submits (add-files and reconcile).
+type Callback struct {
+	// NotificationURL overrides the category's callback URL.
+	NotificationURL string `json:"NOTIFICATION_URL"`
+	// NotificationField is the callback field name: notificationUrl
+	// (default) or notification.
+	NotificationField string `json:"NOTIFICATION_FIELD"`
+}
+
+// Validate checks the parameters and fills the default field name.
+func (c *Callback) Validate() error {
+	switch c.NotificationField {
+	case "":
+		c.NotificationField = vodstation.NotificationFieldURL
+	case vodstation.NotificationFieldURL, vodstation.NotificationFieldShort:
+	default:
+		return action.Invalid("NOTIFICATION_FIELD", "got %q, want notificationUrl or notification", c.NotificationField)
+	}
+	if c.NotificationURL = strings.TrimSpace(c.NotificationURL); c.NotificationURL != "" {
+		return CheckURL("NOTIFICATION_URL", c.NotificationURL)
+	}
+	return nil
+}

@@ -52,9 +52,8 @@ type Config struct {
 	InputPrefix     string     `json:"INPUT_PREFIX"`
 	ExcludePrefixes param.List `json:"EXCLUDE_PREFIXES"`
 	Extensions      param.List `json:"EXTENSIONS"`
-	// NotificationURL and NotificationField are add-files'.
-	NotificationURL   string `json:"NOTIFICATION_URL"`
-	NotificationField string `json:"NOTIFICATION_FIELD"`
+	// Callback is add-files' NOTIFICATION_URL and NOTIFICATION_FIELD.
+	config.Callback
 	// Window (seconds) is how far back uploads are looked at.
 	Window param.Int `json:"RECONCILE_WINDOW"`
 	// MinAge (seconds) is how long the live trigger owns a new upload.
@@ -95,17 +94,8 @@ func (c *Config) validate() error {
 			return err
 		}
 	}
-	switch c.NotificationField {
-	case "":
-		c.NotificationField = vodstation.NotificationFieldURL
-	case vodstation.NotificationFieldURL, vodstation.NotificationFieldShort:
-	default:
-		return action.Invalid("NOTIFICATION_FIELD", "got %q, want notificationUrl or notification", c.NotificationField)
-	}
-	if c.NotificationURL = strings.TrimSpace(c.NotificationURL); c.NotificationURL != "" {
-		if err := config.CheckURL("NOTIFICATION_URL", c.NotificationURL); err != nil {
-			return err
-		}
+	if err := c.Callback.Validate(); err != nil {
+		return err
 	}
 	for _, b := range []struct {
 		name   string

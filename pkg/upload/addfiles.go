@@ -26,11 +26,8 @@ type AddFilesConfig struct {
 	config.Notify
 	// BucketName is BUCKET_NAME, used when bucket_name is not given.
 	BucketName string `json:"BUCKET_NAME"`
-	// NotificationURL overrides the category's callback URL.
-	NotificationURL string `json:"NOTIFICATION_URL"`
-	// NotificationField is the callback field name: notificationUrl
-	// (default) or notification.
-	NotificationField string `json:"NOTIFICATION_FIELD"`
+	// Callback is NOTIFICATION_URL and NOTIFICATION_FIELD.
+	config.Callback
 	// DedupWindow is how long (seconds) a submitted upload is remembered
 	// to skip duplicated events; 0 turns it off.
 	DedupWindow param.Int `json:"DEDUP_WINDOW"`
@@ -57,18 +54,8 @@ func (c *AddFilesConfig) validate() error {
 	if err := c.API.Validate(); err != nil {
 		return err
 	}
-	switch c.NotificationField {
-	case "":
-		c.NotificationField = vodstation.NotificationFieldURL
-	case vodstation.NotificationFieldURL, vodstation.NotificationFieldShort:
-	default:
-		return action.Invalid("NOTIFICATION_FIELD", "got %q, want notificationUrl or notification", c.NotificationField)
-	}
-	c.NotificationURL = strings.TrimSpace(c.NotificationURL)
-	if c.NotificationURL != "" {
-		if err := config.CheckURL("NOTIFICATION_URL", c.NotificationURL); err != nil {
-			return err
-		}
+	if err := c.Callback.Validate(); err != nil {
+		return err
 	}
 	if w := c.DedupWindow.Or(DefaultDedupWindow); w < 0 {
 		return action.Invalid("DEDUP_WINDOW", "got %d, want 0 or more seconds", w)
