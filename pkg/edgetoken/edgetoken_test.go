@@ -300,3 +300,18 @@ func TestSignerSignURL(t *testing.T) {
 	assert.Error(t, err)
 	assert.True(t, errors.Is(s.Verify("garbage", Request{}), ErrMalformed))
 }
+
+// TestSignURLKeepsEscapes: a scope with percent-escapes rides raw, so the
+// edge hashes what was signed; the verifier matches the escaped path.
+func TestSignURLKeepsEscapes(t *testing.T) {
+	s, err := NewSigner("", "52a152a152a1", "", time.Hour)
+	require.NoError(t, err)
+	at := time.Unix(1700000000, 0)
+	signed, tok, _, err := s.SignURL("https://c/hls/E/my%20clip_A.mp4/index.m3u8", "/hls/E/my%20clip_*", at, "")
+	require.NoError(t, err)
+	assert.True(t, strings.HasSuffix(signed, "?token="+tok))
+	assert.Contains(t, tok, "acl=/hls/E/my%20clip_*")
+	q := signed[strings.Index(signed, "?")+1:]
+	assert.NoError(t, s.Verify(FromRequest("token", q+"&x=1", ""), Request{Path: "/hls/E/my%20clip_A.mp4/seg1.m4s", Now: at}))
+	assert.ErrorIs(t, s.Verify(FromRequest("token", q, ""), Request{Path: "/hls/E/my%20clop_A.mp4/seg1.m4s", Now: at}), ErrPath)
+}

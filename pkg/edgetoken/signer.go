@@ -144,9 +144,10 @@ func checkIP(typ, ip string) error {
 
 // SignURL returns rawURL with the token for scope appended as the query
 // parameter Name, the token itself, and its expiry. The token is written
-// as is when every byte of it means the same raw and query-decoded (the
-// usual case: scopes are cut before any '%', see playback.Scope), else
-// query-escaped.
+// as is, as EdgeAuth's examples do (an edge hashes the token it receives,
+// which is why EdgeAuth escapes fields "early"): a scope's percent-escapes
+// stay as they are. A token holding a byte that cannot stand raw in a
+// query value (never one made for a playback.Scope) is query-escaped.
 func (s Signer) SignURL(rawURL, scope string, at time.Time, viewerIP string) (signed, token string, exp time.Time, err error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -169,33 +170,25 @@ func (s Signer) SignURL(rawURL, scope string, at time.Time, viewerIP string) (si
 	return u.String(), token, exp, nil
 }
 
-// querySafe reports whether s reads the same raw and query-decoded.
+// querySafe reports whether s can stand raw in a query value.
 func querySafe(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~/*=:!,", c) >= 0) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~/*=:!,%", c) >= 0) {
 			return false
 		}
 	}
 	return true
 }
 
-// FromRequest returns the token a viewer's request carries under name: the
-// query parameter, else the cookie; "" when there is none. query is the
-// raw query string, cookies the Cookie header's value.
+// FromRequest returns the token a viewer's request carries under name, as
+// sent (not decoded: the token is hashed as the viewer sent it): the query
+// parameter, else the cookie; "" when there is none. rawQuery is the raw
+// query string, cookies the Cookie header's value.
 func FromRequest(name, rawQuery, cookies string) string {
-	if q, err := url.ParseQuery(rawQuery); err == nil {
-		if v := q.Get(name); v != "" {
+	for _, kv := range strings.Split(rawQuery, "&") {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == name && v != "" {
 			return v
-		}
-	} else {
-		for _, kv := range strings.Split(rawQuery, "&") {
-			if k, v, ok := strings.Cut(kv, "="); ok && k == name && v != "" {
-				if u, err := url.QueryUnescape(v); err == nil {
-					return u
-				}
-				return v
-			}
 		}
 	}
 	for _, c := range strings.Split(cookies, ";") {
