@@ -26,8 +26,16 @@ const MinLen = 6
 // it contains SECRET, TOKEN, PASSWORD, PASSWD or PRIVATE, or ends in _KEY
 // other than ACCESS_KEY: NCLOUD_SECRET_KEY, CALLBACK_TOKEN, WEBHOOK_SECRET,
 // PLAYBACK_TOKEN_KEY, UPLOAD_TOKEN and OW_API_KEY are secret;
-// NCLOUD_ACCESS_KEY is not (it is an id, shown on purpose).
+// NCLOUD_ACCESS_KEY is not (it is an id, shown on purpose). Names that
+// end in _TOKEN_NAME, _TOKEN_TTL or _TOKEN_TYPE describe a token and hold
+// none (PLAYBACK_TOKEN_NAME, PLAYBACK_TOKEN_TTL, PLAYBACK_TOKEN_TYPE): they
+// are not secret.
 func IsSecretName(name string) bool {
+	for _, about := range [...]string{"_TOKEN_NAME", "_TOKEN_TTL", "_TOKEN_TYPE"} {
+		if hasSuffixFold(name, about) {
+			return false
+		}
+	}
 	for _, part := range [...]string{"SECRET", "TOKEN", "PASSWORD", "PASSWD", "PRIVATE"} {
 		if containsFold(name, part) {
 			return true
@@ -43,6 +51,40 @@ func IsSecretName(name string) bool {
 type Set struct {
 	mu      sync.Mutex               // serializes writers
 	needles atomic.Pointer[[]string] // immutable once stored; longest first
+	public  atomic.Pointer[[]string] // values the structural part keeps
+}
+
+// Allow makes s keep each value where only its shape would have it
+// scrubbed: a token vodflow made for viewers (a signed playback URL's
+// ?token=…) is meant to be read, though its parameter name looks secret.
+// A known secret ([Set.Add]) is scrubbed wherever it appears, allowed or
+// not; a structural match is kept only when it is exactly an allowed
+// value. Values shorter than [MinLen] are ignored.
+func (s *Set) Allow(values ...string) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var next []string
+	if p := s.public.Load(); p != nil {
+		next = slices.Clone(*p)
+	}
+	for _, v := range values {
+		if len(v) >= MinLen && !slices.Contains(next, v) {
+			next = append(next, v)
+		}
+	}
+	s.public.Store(&next)
+}
+
+// allowed reports whether v is a value s was told to keep.
+func (s *Set) allowed(v string) bool {
+	if s == nil {
+		return false
+	}
+	p := s.public.Load()
+	return p != nil && slices.Contains(*p, v)
 }
 
 // New returns a Set that knows values (see [Set.Add]).
@@ -300,7 +342,7 @@ func (s *Set) spans(text string) []span {
 			i += j + 1
 		}
 	}
-	out = structural(text, out)
+	out = s.structural(text, out)
 	for k := range out {
 		out[k] = fitEscapes(text, out[k])
 	}
