@@ -49,7 +49,7 @@ func TestRepoManifestResolves(t *testing.T) {
 	assert.Equal(t, "vodflow", d.Package.Name)
 	assert.Equal(t, map[string]any{"NCLOUD_ACCESS_KEY": "AK", "NCLOUD_SECRET_KEY": "SK-secret", "API_URL": "https://vodstation.apigw.ntruss.com", "REGION": "KR",
 		"BUCKET_NAME": "uploads"}, d.Package.Params, "BUCKET_NAME is bound at the package, for every action")
-	require.Len(t, d.Actions, 4)
+	require.Len(t, d.Actions, 5)
 	lookup := d.Actions[0]
 	assert.Equal(t, "lookup-category", lookup.Name)
 	assert.Equal(t, "dist/lookup-category.zip", lookup.Function)

@@ -75,7 +75,7 @@ func TestRealWskdeployParserAgrees(t *testing.T) {
 	path := filepath.Join(dir, manifest.FileName)
 	require.NoError(t, os.WriteFile(path, src, 0o644))
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "dist"), 0o755))
-	for _, name := range []string{"lookup-category", "add-files", "reconcile", "encoding-callback"} {
+	for _, name := range []string{"lookup-category", "add-files", "reconcile", "encoding-callback", "playback-url"} {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "dist", name+".zip"), []byte("PK\x05\x06"+strings.Repeat("\x00", 18)), 0o644))
 	}
 

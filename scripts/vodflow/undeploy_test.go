@@ -46,7 +46,7 @@ func TestUndeployNCPRemovesInReverseOrderAndReportsWhatWasGone(t *testing.T) {
 		"DELETE /packages/vodflow/actions/reconcile", "DELETE /packages/vodflow/actions/add-files", "DELETE /packages/vodflow/actions/lookup-category",
 		"DELETE /packages/vodflow",
 	}, deletes, "the dry run sent nothing, and the removal runs in reverse deploy order")
-	assert.Contains(t, out, "undeployed vodflow: 10 removed")
+	assert.Contains(t, out, "undeployed vodflow: 11 removed")
 	assert.NotContains(t, out, deploySecret)
 
 	// Again: everything is already gone, which is not a failure.
@@ -54,7 +54,7 @@ func TestUndeployNCPRemovesInReverseOrderAndReportsWhatWasGone(t *testing.T) {
 	require.NoError(t, err, out)
 	var rep stepsReport
 	require.NoError(t, json.Unmarshal([]byte(out), &rep), out)
-	assert.Len(t, rep.Gone, 10)
+	assert.Len(t, rep.Gone, 11)
 	assert.Equal(t, "undeploy", rep.Verb)
 }
 
@@ -68,8 +68,8 @@ func TestUndeployNCPFailureNamesTheStep(t *testing.T) {
 	srv.FailOn("DELETE", "/triggers/vodflow-upload", 500, `{"error":{"errorCode":"900","message":"Unexpected Error"}}`)
 	out, _, err := runCmd(t, "undeploy", "--target", "ncp", "--params", params, "--api-url", srv.URL)
 	require.Error(t, err)
-	assert.Contains(t, out, "[4/10] trigger vodflow-upload")
-	assert.Contains(t, err.Error(), "ncp undeploy: step 4/10, trigger vodflow-upload: DELETE /ncf/api/v2/triggers/vodflow-upload: HTTP 500")
+	assert.Contains(t, out, "[4/11] trigger vodflow-upload")
+	assert.Contains(t, err.Error(), "ncp undeploy: step 4/11, trigger vodflow-upload: DELETE /ncf/api/v2/triggers/vodflow-upload: HTTP 500")
 	assert.Contains(t, err.Error(), "already applied: link vodflow-reconcile-schedule → vodflow/reconcile, link vodflow-upload → vodflow/upload-sequence")
 	assert.NotContains(t, err.Error()+out, deploySecret)
 }
@@ -82,7 +82,7 @@ func TestUndeployOpenWhisk(t *testing.T) {
 	args := []string{"--target", "openwhisk", "--params", params, "--apihost", srv.URL, "--auth", owAuth}
 	out, _, err := runCmd(t, append([]string{"deploy"}, args...)...)
 	require.NoError(t, err, out)
-	require.Len(t, srv.Names(), 10)
+	require.Len(t, srv.Names(), 11)
 
 	out, _, err = runCmd(t, append([]string{"undeploy"}, args...)...)
 	require.NoError(t, err, out)
