@@ -50,16 +50,18 @@ func TestRealWskdeployParserAgrees(t *testing.T) {
 	p.Package.Parameters["WEBHOOK_URL"] = "https://hooks.example/vodflow"
 	p.Package.Parameters["WEBHOOK_SECRET"] = "wh-secret"
 	for k, v := range map[string]any{"VERIFY_STATUS": "true", "PLAYBACK_DOMAIN": "x.edge.naverncp.com", "ENCRYPTED_BUCKET_NAME": "enc", "PLAYBACK_PROTOCOLS": "HLS,DASH",
-		"PLAYBACK_ABR": "smil", "PLAYBACK_POSTER": "auto"} {
+		"PLAYBACK_ABR": "smil", "PLAYBACK_POSTER": "auto", "PLAYBACK_TOKEN_KEY": "00ff00ff", "PLAYBACK_TOKEN_NAME": "token",
+		"PLAYBACK_TOKEN_TTL": "6h", "PLAYBACK_TOKEN_TYPE": "securetoken"} {
 		p.Actions["encoding-callback"].Parameters[k] = v
 	}
+	p.Actions["encoding-callback"].Parameters["PLAYBACK_URL_TOKEN"] = "pu-token" // any section: $VARs are global
 	vars, err := manifest.VarsFromParams(p)
 	require.NoError(t, err)
 	for _, k := range []string{"PACKAGE_NAME", "TRIGGER_NAME", "TRIGGER_BUCKET_NAME", "TRIGGER_EVENT_RULE_NAME",
 		"NCLOUD_ACCESS_KEY", "NCLOUD_SECRET_KEY", "API_URL", "REGION", "CATEGORY_NAME", "CATEGORY_ID", "CATEGORY_CACHE_TTL",
 		"BUCKET_NAME", "INPUT_PREFIX", "EXCLUDE_PREFIXES", "EXTENSIONS", "KEY_DECODING", "NOTIFICATION_URL", "NOTIFICATION_FIELD",
 		"DEDUP_WINDOW", "DEDUP_CHECK_STATUS", "WEBHOOK_URL", "WEBHOOK_SECRET", "CALLBACK_TOKEN", "VERIFY_STATUS", "PLAYBACK_DOMAIN", "ENCRYPTED_BUCKET_NAME", "CHANNEL_ID", "PLAYBACK_PROTOCOLS",
-		"PLAYBACK_ABR", "PLAYBACK_POSTER", "OBJECT_STORAGE_ENDPOINT", "OBJECT_STORAGE_REGION", "RECONCILE_WINDOW", "RECONCILE_MIN_AGE",
+		"PLAYBACK_ABR", "PLAYBACK_POSTER", "PLAYBACK_TOKEN_KEY", "PLAYBACK_TOKEN_NAME", "PLAYBACK_TOKEN_TTL", "PLAYBACK_TOKEN_TYPE", "PLAYBACK_URL_TOKEN", "OBJECT_STORAGE_ENDPOINT", "OBJECT_STORAGE_REGION", "RECONCILE_WINDOW", "RECONCILE_MIN_AGE",
 		"RECONCILE_MAX", "RECONCILE_PAGES", "RECONCILE_STATUS_PAGES", "RECONCILE_SCHEDULE"} {
 		v, bound, err := vars.Value("$" + k)
 		require.NoError(t, err)
