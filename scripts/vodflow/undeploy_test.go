@@ -87,14 +87,14 @@ func TestUndeployOpenWhisk(t *testing.T) {
 	out, _, err = runCmd(t, append([]string{"undeploy"}, args...)...)
 	require.NoError(t, err, out)
 	assert.Empty(t, srv.Names())
-	assert.Contains(t, out, "[2/11] rule vodflow-upload-rule: vodflow-upload → vodflow/upload-sequence ok")
-	assert.Contains(t, out, "[11/11] package vodflow")
+	assert.Contains(t, out, "[2/12] rule vodflow-upload-rule: vodflow-upload → vodflow/upload-sequence ok")
+	assert.Contains(t, out, "[12/12] package vodflow")
 	assert.NotContains(t, out, "ow-auth-secret-key")
 
 	out, _, err = runCmd(t, append([]string{"undeploy"}, args...)...)
 	require.NoError(t, err, out)
-	assert.Equal(t, 11, strings.Count(out, "(already gone)"), out)
-	assert.Contains(t, out, "undeployed vodflow: 0 removed, 11 already gone")
+	assert.Equal(t, 12, strings.Count(out, "(already gone)"), out)
+	assert.Contains(t, out, "undeployed vodflow: 0 removed, 12 already gone")
 }
 
 func TestOverridesOverParams(t *testing.T) {
