@@ -27,7 +27,7 @@ func TestUndeployNCPRemovesInReverseOrderAndReportsWhatWasGone(t *testing.T) {
 
 	out, _, err = runCmd(t, "undeploy", "--target", "ncp", "--params", params, "--api-url", srv.URL, "--dry-run")
 	require.NoError(t, err, out)
-	assert.Contains(t, out, "plan for ncp undeploy (dry run: nothing is sent), 10 steps")
+	assert.Contains(t, out, "plan for ncp undeploy (dry run: nothing is sent), 11 steps")
 	assert.Contains(t, out, "DELETE /ncf/api/v2/triggers/vodflow-upload/link-action?platform=classic")
 	before := len(srv.Requests())
 
@@ -42,7 +42,7 @@ func TestUndeployNCPRemovesInReverseOrderAndReportsWhatWasGone(t *testing.T) {
 	assert.Equal(t, []string{
 		"DELETE /triggers/vodflow-reconcile-schedule/link-action", "DELETE /triggers/vodflow-upload/link-action",
 		"DELETE /triggers/vodflow-reconcile-schedule", "DELETE /triggers/vodflow-upload",
-		"DELETE /packages/vodflow/actions/upload-sequence", "DELETE /packages/vodflow/actions/encoding-callback",
+		"DELETE /packages/vodflow/actions/upload-sequence", "DELETE /packages/vodflow/actions/playback-url", "DELETE /packages/vodflow/actions/encoding-callback",
 		"DELETE /packages/vodflow/actions/reconcile", "DELETE /packages/vodflow/actions/add-files", "DELETE /packages/vodflow/actions/lookup-category",
 		"DELETE /packages/vodflow",
 	}, deletes, "the dry run sent nothing, and the removal runs in reverse deploy order")
