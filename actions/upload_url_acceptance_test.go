@@ -293,3 +293,174 @@ func TestUploadURLAbort(t *testing.T) {
 	assert.Zero(t, e.vod.CountCalls("PUT", "/api/v2/category/"))
 	_ = fmt.Sprint
 }
+
+// TestUploadURLRefusals: each refusal has its status and a message naming
+// what is wrong, and nothing reaches Object Storage.
+func TestUploadURLRefusals(t *testing.T) {
+	e := setupUpload(t, map[string]any{"UPLOAD_MAX_SIZE": 1000})
+	good := map[string]any{"filename": "a.mp4", "content_type": "video/mp4", "size": 10}
+	with := func(k string, v any) map[string]any {
+		m := map[string]any{}
+		for kk, vv := range good {
+			m[kk] = vv
+		}
+		setOrDelete(m, k, v)
+		return m
+	}
+	for _, tc := range []struct {
+		name    string
+		method  string
+		token   string
+		body    any
+		headers map[string]string
+		status  int
+		code    string
+		field   string
+		message string
+	}{
+		{"no token", "POST", "", good, nil, 401, "unauthorized", "Authorization", "bearer token"},
+		{"wrong token", "POST", "wrong-token", good, nil, 401, "unauthorized", "Authorization", "bearer token"},
+		{"token prefix", "POST", uploadToken[:len(uploadToken)-1], good, nil, 401, "unauthorized", "Authorization", "bearer token"},
+		{"GET", "GET", uploadToken, nil, nil, 405, "method_not_allowed", "", "method GET"},
+		{"PUT", "PUT", uploadToken, good, nil, 405, "method_not_allowed", "", "method PUT"},
+		{"origin not allowed", "POST", uploadToken, good, map[string]string{"Origin": "https://evil.example"}, 403, "origin_not_allowed", "Origin", "ALLOWED_ORIGINS"},
+		{"not JSON", "POST", uploadToken, "filename=a.mp4", nil, 400, "bad_request", "body", "JSON object"},
+		{"no filename", "POST", uploadToken, with("filename", nil), nil, 400, "bad_request", "filename", "filename: missing"},
+		{"filename not a string", "POST", uploadToken, with("filename", 7), nil, 400, "bad_request", "filename", "want a string"},
+		{"no content_type", "POST", uploadToken, with("content_type", nil), nil, 400, "bad_request", "content_type", "content_type: missing"},
+		{"content_type malformed", "POST", uploadToken, with("content_type", "video"), nil, 400, "bad_request", "content_type", "media type"},
+		{"no size", "POST", uploadToken, with("size", nil), nil, 400, "bad_request", "size", "size: missing"},
+		{"size a string", "POST", uploadToken, with("size", "10"), nil, 400, "bad_request", "size", "integer"},
+		{"size zero", "POST", uploadToken, with("size", 0), nil, 400, "bad_request", "size", "1 or more"},
+		{"size fractional", "POST", uploadToken, with("size", 1.5), nil, 400, "bad_request", "size", "integer"},
+		{"not video", "POST", uploadToken, with("content_type", "image/png"), nil, 415, "unsupported_media_type", "content_type", "video/*"},
+		{"too large", "POST", uploadToken, with("size", 1001), nil, 413, "too_large", "size", "UPLOAD_MAX_SIZE"},
+		{"extension", "POST", uploadToken, with("filename", "a.exe"), nil, 400, "unsupported_extension", "filename", "EXTENSIONS"},
+		{"no extension", "POST", uploadToken, with("filename", "movie"), nil, 400, "unsupported_extension", "filename", "EXTENSIONS"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, h, a := e.ask(t, tc.method, tc.token, tc.body, tc.headers)
+			require.Equal(t, tc.status, status, "answer %v", a)
+			er, _ := a["error"].(map[string]any)
+			require.NotNil(t, er, "answer %v", a)
+			assert.Equal(t, tc.code, er["code"])
+			if tc.field == "" {
+				assert.NotContains(t, er, "field")
+			} else {
+				assert.Equal(t, tc.field, er["field"], "%v", er)
+			}
+			assert.Contains(t, er["message"], tc.message)
+			assert.EqualValues(t, tc.status, er["status"])
+			assert.Equal(t, "no-store", h.Get("Cache-Control"))
+			if tc.status == 401 {
+				assert.Contains(t, h.Get("WWW-Authenticate"), "Bearer")
+			}
+			if tc.status == 405 {
+				assert.Equal(t, "POST, OPTIONS", h.Get("Allow"))
+			}
+		})
+	}
+	assert.Empty(t, e.store.Calls(), "no refusal reached Object Storage")
+
+	// A misconfigured action answers 500 naming the parameter.
+	e2 := setupUpload(t, map[string]any{"UPLOAD_TOKEN": nil})
+	status, _, a := e2.ask(t, "POST", uploadToken, good, nil)
+	assert.Equal(t, 500, status)
+	assert.Equal(t, "UPLOAD_TOKEN", a["error"].(map[string]any)["field"])
+}
+
+// TestUploadURLPreflight: the action answers preflight for allowed origins
+// (POST, Authorization and Content-Type) and refuses others; the bucket
+// answers its own preflight by its CORS configuration.
+func TestUploadURLPreflight(t *testing.T) {
+	e := setupUpload(t, nil)
+	pre := func(url, origin, method, headers string) *http.Response {
+		req, err := http.NewRequest(http.MethodOptions, url, nil)
+		require.NoError(t, err)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", method)
+		if headers != "" {
+			req.Header.Set("Access-Control-Request-Headers", headers)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp
+	}
+	resp := pre(e.gateway.URL+"/upload-url", siteOrigin, "POST", "authorization,content-type")
+	require.Equal(t, http.StatusNoContent, resp.StatusCode)
+	assert.Equal(t, siteOrigin, resp.Header.Get("Access-Control-Allow-Origin"))
+	assert.Equal(t, "POST", resp.Header.Get("Access-Control-Allow-Methods"))
+	assert.Equal(t, "Authorization, Content-Type", resp.Header.Get("Access-Control-Allow-Headers"))
+	assert.Equal(t, "Origin", resp.Header.Get("Vary"))
+	assert.Empty(t, resp.Header.Get("Access-Control-Allow-Credentials"))
+	for _, bad := range []struct{ origin, method, headers string }{
+		{"https://evil.example", "POST", "authorization"},
+		{"https://site.example.evil", "POST", ""},
+		{siteOrigin, "DELETE", ""},
+		{siteOrigin, "POST", "x-other"},
+	} {
+		resp := pre(e.gateway.URL+"/upload-url", bad.origin, bad.method, bad.headers)
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode, "%v", bad)
+		assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"), "%v", bad)
+	}
+
+	obj := e.store.URL + "/" + bucket + "/uploads/up_aaaaaaaaaaaaaaaaaaaa/a.mp4"
+	resp = pre(obj, siteOrigin, "PUT", "content-type")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, siteOrigin, resp.Header.Get("Access-Control-Allow-Origin"))
+	assert.Contains(t, resp.Header.Get("Access-Control-Allow-Methods"), "PUT")
+	assert.Equal(t, "ETag", resp.Header.Get("Access-Control-Expose-Headers"))
+	for _, bad := range []struct{ origin, method, headers string }{
+		{"https://evil.example", "PUT", "content-type"},
+		{siteOrigin, "GET", ""},
+		{siteOrigin, "PUT", "x-amz-acl"},
+	} {
+		resp := pre(obj, bad.origin, bad.method, bad.headers)
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode, "%v", bad)
+		assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"), "%v", bad)
+	}
+}
+
+// TestUploadURLStoreRefusesWhatWasNotSigned: another content type, another
+// size, a tampered URL and an expired one are refused by the bucket, and
+// nothing is submitted.
+func TestUploadURLStoreRefusesWhatWasNotSigned(t *testing.T) {
+	e := setupUpload(t, map[string]any{"UPLOAD_URL_TTL": "60s"})
+	body := []byte("0123456789")
+	ask := func() (string, map[string]string) {
+		status, _, a := e.ask(t, http.MethodPost, uploadToken, map[string]any{"filename": "a.mp4", "content_type": "video/mp4", "size": len(body)}, nil)
+		require.Equal(t, http.StatusOK, status, "%v", a)
+		return a["url"].(string), headersOf(a)
+	}
+	u, h := ask()
+	for name, try := range map[string]func() *http.Response{
+		"another type":  func() *http.Response { return put(t, "PUT", u, map[string]string{"Content-Type": "video/webm"}, body) },
+		"no type":       func() *http.Response { return put(t, "PUT", u, nil, body) },
+		"one byte more": func() *http.Response { return put(t, "PUT", u, h, append(body, 'x')) },
+		"one byte less": func() *http.Response { return put(t, "PUT", u, h, body[1:]) },
+		"tampered key":  func() *http.Response { return put(t, "PUT", strings.Replace(u, "/a.mp4?", "/b.mp4?", 1), h, body) },
+		"longer expiry": func() *http.Response {
+			return put(t, "PUT", strings.Replace(u, "X-Amz-Expires=60", "X-Amz-Expires=600", 1), h, body)
+		},
+		"bad signature": func() *http.Response {
+			return put(t, "PUT", u[:len(u)-1]+string("0123456789abcdef"[(strings.IndexByte("0123456789abcdef", u[len(u)-1])+1)%16]), h, body)
+		},
+		"other method": func() *http.Response { return put(t, "POST", u, h, body) },
+	} {
+		resp := try()
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode, name)
+	}
+	require.Contains(t, u, "X-Amz-Expires=60&")
+	e.clock.Store(int64(61 * time.Second))
+	resp := put(t, "PUT", u, h, body)
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "expired")
+	assert.Empty(t, e.store.Keys(bucket))
+	assert.Empty(t, e.store.Events())
+	assert.Zero(t, e.vod.CountCalls("PUT", "/api/v2/category/"), "nothing submitted")
+
+	e.clock.Store(int64(59 * time.Second))
+	resp = put(t, "PUT", u, h, body)
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "still valid a second before")
+	e.waitResults(t, 1)
+}

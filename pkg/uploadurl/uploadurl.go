@@ -262,15 +262,16 @@ func (h *Handler) decode(p *action.Params) (Config, Input, error) {
 		if in.Origin == "" {
 			return cfg, in, nil
 		}
+		refused := map[string]string{headerVary: "Origin"} // no Allow-Origin: the browser refuses
 		if m := strings.TrimSpace(req.Header("access-control-request-method")); m != "" && !strings.EqualFold(m, http.MethodPost) {
-			return cfg, in, refuse(http.StatusForbidden, CodeMethod, "Access-Control-Request-Method", headers,
+			return cfg, in, refuse(http.StatusForbidden, CodeMethod, "Access-Control-Request-Method", refused,
 				"method %s is not allowed cross-origin: upload-url takes POST", redact.Clip(m, 20))
 		}
 		for _, name := range strings.Split(req.Header("access-control-request-headers"), ",") {
 			switch strings.ToLower(strings.TrimSpace(name)) {
 			case "", "authorization", "content-type":
 			default:
-				return cfg, in, refuse(http.StatusForbidden, CodeForbiddenOrigin, "Access-Control-Request-Headers", headers,
+				return cfg, in, refuse(http.StatusForbidden, CodeForbiddenOrigin, "Access-Control-Request-Headers", refused,
 					"header %s is not allowed cross-origin: upload-url reads Authorization and Content-Type", redact.Clip(strings.TrimSpace(name), 60))
 			}
 		}
@@ -283,7 +284,7 @@ func (h *Handler) decode(p *action.Params) (Config, Input, error) {
 	if !authorized(cfg.UploadToken.Reveal(), req.Header("authorization")) {
 		headers[headerAuthenticate] = `Bearer realm="upload-url"`
 		return cfg, in, refuse(http.StatusUnauthorized, CodeUnauthorized, "Authorization", headers,
-			"unauthorized: send Authorization: Bearer <UPLOAD_TOKEN>")
+			"unauthorized: the request must carry UPLOAD_TOKEN as a bearer token (the Authorization header)")
 	}
 	if in.Request, err = decodeBody(req.Body); err != nil {
 		err.(*Refusal).Headers = headers
@@ -354,7 +355,7 @@ func decodeBody(b []byte) (Request, error) {
 func (c *Config) check(in *Input) *Refusal {
 	r := in.Request
 	mt, _, err := mime.ParseMediaType(r.ContentType)
-	if err != nil || strings.ContainsAny(r.ContentType, "\r\n") {
+	if _, sub, _ := strings.Cut(mt, "/"); err != nil || sub == "" || strings.ContainsAny(r.ContentType, "\r\n") {
 		return refuse(http.StatusBadRequest, CodeBadRequest, "content_type", nil, "content_type: got %q, want a media type such as video/mp4", redact.Clip(r.ContentType, 60))
 	}
 	if main, _, _ := strings.Cut(mt, "/"); main != contentTypeVideoMain {
