@@ -2,7 +2,10 @@ package action
 
 import (
 	"context"
+	"strings"
 	"time"
+
+	"github.com/vodflow/vodflow/pkg/redact"
 )
 
 // Activation describes the running activation.
@@ -67,4 +70,27 @@ func recordFrom(ctx context.Context) *record {
 func LogAttrs(ctx context.Context, attrs ...Attr) {
 	r := recordFrom(ctx)
 	r.attrs = append(r.attrs, attrs...)
+}
+
+// Issue declares presigned URLs that the handler's result carries on
+// purpose (upload-url's upload URLs: grants limited in time and scope,
+// made for the caller). The scrubber blanks what looks like a secret,
+// signatures in URL queries included; it keeps the query values of these
+// URLs (redact.Set.Allow), while every secret value the activation knows
+// is still scrubbed, wherever it is. Never pass a URL that carries a
+// secret of the deployment.
+func Issue(ctx context.Context, urls ...string) {
+	set := redact.FromContext(ctx)
+	for _, u := range urls {
+		_, query, ok := strings.Cut(u, "?")
+		if !ok {
+			continue
+		}
+		query, _, _ = strings.Cut(query, "#")
+		for _, kv := range strings.Split(query, "&") {
+			if _, v, ok := strings.Cut(kv, "="); ok && v != "" {
+				set.Allow(v)
+			}
+		}
+	}
 }
