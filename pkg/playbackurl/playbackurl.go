@@ -137,7 +137,7 @@ func (h *Handler) decode(p *action.Params) (Config, Input, error) {
 			"playback-url must be deployed as a raw web action (web: raw): this request's query and body were merged into its parameters, so it is refused")
 	}
 	if !authorized(cfg.Token, req.Header("authorization")) {
-		return cfg, in, refuse(http.StatusUnauthorized, "unauthorized: send Authorization: Bearer <PLAYBACK_URL_TOKEN>")
+		return cfg, in, refuse(http.StatusUnauthorized, "unauthorized: the request must carry PLAYBACK_URL_TOKEN as a bearer token (the Authorization header)")
 	}
 	var fields struct {
 		FileID json.RawMessage `json:"file_id"`
