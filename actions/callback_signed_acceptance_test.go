@@ -35,6 +35,14 @@ type callbackRun struct {
 // with encoding-callback's extra parameters and the edge's token check.
 func runCallbackLoop(t *testing.T, callbackParams map[string]any, edge *edgetoken.Signer) callbackRun {
 	t.Helper()
+	return runCallbackLoopWith(t, callbackParams, edge, nil)
+}
+
+// runCallbackLoopWith is runCallbackLoop with prepare called on the
+// emulator before the upload; with a prepare, the loop is followed until
+// the emulator is idle, file_complete or not.
+func runCallbackLoopWith(t *testing.T, callbackParams map[string]any, edge *edgetoken.Signer, prepare func(*vodstationtest.Server)) callbackRun {
+	t.Helper()
 	vod, err := vodstationtest.NewServer(vodstationtest.Options{AccessKey: accessKey, SecretKey: secretKey, EdgeToken: edge,
 		FFmpeg: ffmpegOption(), Source: vodstationtest.SourceMetadata{DurationS: 2, Width: 1280, Height: 720}})
 	require.NoError(t, err)
@@ -68,19 +76,24 @@ func runCallbackLoop(t *testing.T, callbackParams map[string]any, edge *edgetoke
 	}})
 	t.Cleanup(func() { plat.Close() })
 
+	if prepare != nil {
+		prepare(vod)
+	}
 	res := fire(t, env{vod: vod, plat: plat, logs: logs}, map[string]any{"object_name": "uploads/trailer.mp4"})
 	require.NotContains(t, res, "error")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	_, err = receiver.Wait(ctx, func(evs []webhook.Event) bool {
-		for _, ev := range evs {
-			if ev.Type == webhook.TypeFileComplete {
-				return true
+	if prepare == nil {
+		_, err = receiver.Wait(ctx, func(evs []webhook.Event) bool {
+			for _, ev := range evs {
+				if ev.Type == webhook.TypeFileComplete {
+					return true
+				}
 			}
-		}
-		return false
-	})
-	require.NoError(t, err, "file_complete never came")
+			return false
+		})
+		require.NoError(t, err, "file_complete never came")
+	}
 	require.NoError(t, vod.WaitIdle(ctx))
 	run := callbackRun{vod: vod, events: receiver.Events(), logs: logs.String(), result: jsonText(res)}
 	for _, d := range receiver.Deliveries() {

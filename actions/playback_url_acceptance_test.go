@@ -90,7 +90,7 @@ func setupPlayback(t *testing.T, typ string, opts vodstationtest.Options, overri
 	e.gateway = httptest.NewServer(e.plat.WebHandler("playback-url", "/playback-url"))
 	t.Cleanup(e.gateway.Close)
 	t.Cleanup(func() {
-		assertNoPrefix(t, []string{playbackURLToken, playbackKeyHex, playbackJWTKey, secretKey}, e.logs.String())
+		assertNoSecretPrefix(t, []string{playbackURLToken, playbackKeyHex, playbackJWTKey, secretKey}, e.logs.String())
 	})
 	return e
 }
@@ -143,7 +143,7 @@ func (e *playbackEnv) ask(t *testing.T, method, token, query string, body any) (
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
-	assertNoPrefix(t, []string{playbackURLToken, playbackKeyHex, playbackJWTKey, secretKey}, string(raw))
+	assertNoSecretPrefix(t, []string{playbackURLToken, playbackKeyHex, playbackJWTKey, secretKey}, string(raw))
 	var out map[string]any
 	require.NoError(t, json.Unmarshal(raw, &out), "answer %d %s", resp.StatusCode, raw)
 	return resp.StatusCode, resp.Header, out
