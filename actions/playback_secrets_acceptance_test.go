@@ -93,7 +93,9 @@ func TestPlaybackSecretsStayOut(t *testing.T) {
 		t.Run(typ+": encoding-callback signing, the status API echoes", func(t *testing.T) {
 			cbHeld := []string{secretKey, callbackToken, webhookSecret, key}
 			run := runCallbackLoopWith(t, map[string]any{"PLAYBACK_TOKEN_KEY": key, "PLAYBACK_TOKEN_TYPE": typ}, nil,
-				func(vod *vodstationtest.Server) { vod.InjectFault(echoFault(http.MethodGet, "/api/v2/status", 10, cbHeld)) })
+				func(vod *vodstationtest.Server) {
+					vod.InjectFault(echoFault(http.MethodGet, "/api/v2/status", 10, cbHeld))
+				})
 			require.NotEmpty(t, run.bodies, "events were still sent")
 			faulted := 0
 			for _, c := range run.vod.Calls() {
