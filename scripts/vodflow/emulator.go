@@ -38,6 +38,7 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("emulator")
 	addr := fs.String("addr", "127.0.0.1:8090", "listen address")
 	storageAddr := fs.String("storage-addr", "127.0.0.1:8091", "listen address of the Object Storage emulator (S3, SigV4), with bucket "+demoBucket)
+	over := registerOverrides(fs, "for the emulator: PLAYBACK_TOKEN_KEY (with PLAYBACK_TOKEN_NAME, PLAYBACK_TOKEN_TYPE) turns its Global Edge stand-in's token check on")
 	pos, err := parse(fs, e, args)
 	if err != nil {
 		return err
@@ -45,12 +46,20 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("emulator", "unexpected arguments: %q", pos)
 	}
+	signed, err := emulatorSigning(*over)
+	if err != nil {
+		return err
+	}
 	stdout, stderr := e.stdout, e.stderr
 	srv, cat, err := startDemoEmulator(*addr, func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) })
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	edgeLine, err := checkEdgeTokens(srv, signed)
+	if err != nil {
+		return fmt.Errorf("signed playback: %w", err)
+	}
 	storage, err := startDemoStorage(*storageAddr, func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) })
 	if err != nil {
 		return err
@@ -60,6 +69,9 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(stdout, "  API_URL=%s NCLOUD_ACCESS_KEY=%s NCLOUD_SECRET_KEY=%s\n", srv.URL, demoAccessKey, demoSecretKey)
 	fmt.Fprintf(stdout, "Object Storage emulator (a test double, S3 with SigV4) at %s, bucket %s\n", storage.URL, demoBucket)
 	fmt.Fprintf(stdout, "  OBJECT_STORAGE_ENDPOINT=%s OBJECT_STORAGE_REGION=%s (same keys)\n", storage.URL, demoStorageRegion)
+	if edgeLine != "" {
+		fmt.Fprintf(stdout, "  %s\n", edgeLine)
+	}
 	fmt.Fprintf(stdout, "  category %q has id %d; Ctrl-C stops\n", cat.Name, cat.ID)
 	<-ctx.Done()
 	return nil

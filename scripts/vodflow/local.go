@@ -178,7 +178,13 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	if err := over.apply(params, mf.Bindings()); err != nil {
 		return err
 	}
-	w = params.Secrets().Writer(w) // nothing printed shows a secret of params.json
+	secrets := params.Secrets()
+	w = secrets.Writer(w) // nothing printed shows a secret of params.json
+	if demo != nil {
+		if err := demo.checkEdgeTokens(w, params, secrets); err != nil {
+			return err
+		}
+	}
 	if *paramsPath != "" {
 		if err := paramcheck.UnknownError(*paramsPath, paramcheck.UnknownNames(params, mf)); err != nil {
 			return err
