@@ -195,6 +195,7 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(w, "API_URL %v (from %s)\n", apiURL(params), *paramsPath)
 	}
+	asDeployed(params, mf.Bindings()) // each action gets what its inputs bind, as deployed
 
 	binDir, err := os.MkdirTemp("", "vodflow-local")
 	if err != nil {
