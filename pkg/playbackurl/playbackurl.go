@@ -37,6 +37,11 @@ import (
 
 // Config is playback-url's configuration: encoding-callback's playback
 // and signing parameters, and the token callers present.
+//
+// Note: it embeds all of callback.Config, so parameters playback-url
+// never uses (CALLBACK_TOKEN, WEBHOOK_URL, WEBHOOK_SECRET, VERIFY_STATUS,
+// …) decode as its own and raise no unknown-parameter warning when bound
+// to it by mistake.
 type Config struct {
 	callback.Config
 	// Token is what callers present as Authorization: Bearer <token>.
