@@ -61,9 +61,6 @@ func (d *demoLoop) uploadForEvent(ctx context.Context, w, progress io.Writer, fi
 	if err != nil {
 		return nil, err
 	}
-	// The edge encodes the renditions from the file itself (the bucket
-	// holds the same bytes).
-	d.vod.PutSource(demoBucket, key, file)
 	done := begin(progress, "uploading %s to %s/%s on the Object Storage emulator…", file, demoBucket, key)
 	obj, err := uploadFile(ctx, c, demoBucket, key, file, nil)
 	if err != nil {

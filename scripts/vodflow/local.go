@@ -14,6 +14,7 @@ import (
 
 	"github.com/vodflow/vodflow/pkg/localrun"
 	"github.com/vodflow/vodflow/pkg/manifest"
+	"github.com/vodflow/vodflow/pkg/objectstoragetest"
 	"github.com/vodflow/vodflow/pkg/paramcheck"
 	"github.com/vodflow/vodflow/pkg/paramsfile"
 	"github.com/vodflow/vodflow/pkg/sequence"
@@ -148,7 +149,14 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 		}
 	} else {
 		done := begin(e.stderr, "starting the VOD Station emulator (a test double) and the callback loop…")
-		srv, cat, err := startDemoEmulator("", nil)
+		var storage *objectstoragetest.Server
+		if *file != "" {
+			if storage, err = startDemoStorage("", nil); err != nil {
+				return err
+			}
+			defer storage.Close()
+		}
+		srv, cat, err := startDemoEmulator("", nil, storage)
 		if err != nil {
 			return err
 		}
@@ -157,13 +165,7 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 		defer demo.Close()
 		params = demoParams(srv.URL)
 		demo.bind(params, srv)
-		if *file != "" {
-			if demo.storage, err = startDemoStorage("", nil); err != nil {
-				return err
-			}
-			defer demo.storage.Close()
-			demo.vod = srv
-		}
+		demo.storage, demo.vod = storage, srv
 		done("started the emulator")
 		fmt.Fprintf(w, "VOD Station emulator (test double) at %s, category %q id %d\n", srv.URL, cat.Name, cat.ID)
 		if demo.storage != nil {
