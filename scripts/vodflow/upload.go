@@ -176,12 +176,7 @@ func runUpload(ctx context.Context, e *env, args []string) error {
 		plat := localrun.New(localrun.Config{BinDir: binDir, Params: t.p, Timeout: localrun.DefaultTimeout})
 		defer plat.Close()
 		demo.serve(plat)
-		var fired sync.WaitGroup
-		defer fired.Wait()
-		demo.storage.OnCreate(*bucket, func(ev map[string]any) {
-			fired.Add(1)
-			go func() { defer fired.Done(); plat.Fire(ctx, ev) }()
-		})
+		defer demo.fireOnCreate(ctx, plat, *bucket, nil)()
 	}
 
 	kind := "single PUT"
