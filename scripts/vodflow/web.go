@@ -193,6 +193,10 @@ func (d *demoLoop) fireOnCreate(ctx context.Context, plat *localrun.Platform, bu
 	return fired.Wait
 }
 
+// webServing, when set (by the tool's tests), gets the loop once the page
+// is served, before its URL is printed: the emulators' records.
+var webServing func(*demoLoop)
+
 // webRun is what `vodflow local --web` adds to the emulators and the
 // callback loop: the site server with the page, until ctx ends.
 type webRun struct {
@@ -249,6 +253,9 @@ func (d *demoLoop) serveWeb(ctx context.Context, w, progress io.Writer, wr *webR
 		BaseContext: func(net.Listener) context.Context { return ctx }} // Ctrl-C ends the event streams too
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(wr.ln) }()
+	if webServing != nil {
+		webServing(d)
+	}
 	say("page: %s", wr.page)
 	fmt.Fprintln(progress, "serving the example page, the emulators and the callback loop until Ctrl-C…")
 	select {
