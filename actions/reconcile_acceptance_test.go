@@ -228,6 +228,9 @@ func TestReconcileBadStorageSubmitsNothing(t *testing.T) {
 			[]string{"no-such-bucket"}},
 		{"keys refused", "storage_access_denied", map[string]string{"AK_STORAGE_ONLY": "SK_STORAGE_ONLY"}, nil,
 			[]string{"403", "NCLOUD_ACCESS_KEY"}},
+		// The access key is known to the bucket, the secret key is not its.
+		{"wrong secret key", "storage_access_denied", map[string]string{accessKey: "SK_OF_THE_BUCKET_ONLY"}, nil,
+			[]string{"403 SignatureDoesNotMatch", "NCLOUD_SECRET_KEY"}},
 		{"endpoint down", "storage_unreachable", nil, map[string]any{"OBJECT_STORAGE_ENDPOINT": "http://127.0.0.1:1"},
 			[]string{"cannot reach Object Storage at http://127.0.0.1:1"}},
 	}

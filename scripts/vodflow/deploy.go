@@ -292,21 +292,7 @@ func runDeploy(ctx context.Context, e *env, args []string) error {
 	noBuild := fs.Bool("no-build", false, "deploy the zips at the manifest's function paths instead of building them")
 	over := registerOverrides(fs, "over params.json before the manifest is filled in")
 	asJSON := fs.Bool("json", false, "print what was applied (or the plan) as JSON on stdout; the progress goes to stderr")
-	pos, err := parse(fs, e, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return usagef("deploy", "unexpected arguments: %q", pos)
-	}
-	if err := t.checkTarget("deploy"); err != nil {
-		return err
-	}
-	w := e.stdout
-	if *asJSON {
-		w = e.stderr
-	}
-	l, err := t.load("deploy", w, *over, *dryRun)
+	l, w, err := t.start("deploy", fs, e, args, over, dryRun, asJSON)
 	if err != nil {
 		return err
 	}
@@ -348,21 +334,7 @@ func runUndeploy(ctx context.Context, e *env, args []string) error {
 	dryRun := fs.Bool("dry-run", false, "print the plan and send nothing")
 	over := registerOverrides(fs, "over params.json before the manifest is filled in (names come from it)")
 	asJSON := fs.Bool("json", false, "print what was removed and what was already gone (or the plan) as JSON on stdout")
-	pos, err := parse(fs, e, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return usagef("undeploy", "unexpected arguments: %q", pos)
-	}
-	if err := t.checkTarget("undeploy"); err != nil {
-		return err
-	}
-	w := e.stdout
-	if *asJSON {
-		w = e.stderr
-	}
-	l, err := t.load("undeploy", w, *over, *dryRun)
+	l, w, err := t.start("undeploy", fs, e, args, over, dryRun, asJSON)
 	if err != nil {
 		return err
 	}
@@ -387,6 +359,31 @@ func runUndeploy(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(w, "target openwhisk: %s\n", cfg)
 	}
 	return applySteps(ctx, e, w, stepsRun{target: t.target, verb: "undeploy", pkg: l.dep.Package.Name, dryRun: *dryRun, asJSON: *asJSON}, steps, secrets)
+}
+
+// start is what deploy and undeploy do before their steps: parse the
+// flags (they take no arguments), check the target and load params.json
+// with the overrides. w is where the progress goes: stdout, or stderr
+// with --json.
+func (t *targetFlags) start(cmd string, fs *flag.FlagSet, e *env, args []string, over *overrides, dryRun, asJSON *bool) (l *loaded, w io.Writer, err error) {
+	pos, err := parse(fs, e, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(pos) > 0 {
+		return nil, nil, usagef(cmd, "unexpected arguments: %q", pos)
+	}
+	if err := t.checkTarget(cmd); err != nil {
+		return nil, nil, err
+	}
+	w = e.stdout
+	if *asJSON {
+		w = e.stderr
+	}
+	if l, err = t.load(cmd, w, *over, *dryRun); err != nil {
+		return nil, nil, err
+	}
+	return l, w, nil
 }
 
 // secrets knows what no output may show: every parameter of params.json
