@@ -13,6 +13,10 @@
 //        is the adaptive URL the page can reach (on NCP, the event's own
 //        playback.hls; locally, the same path on the emulator's Global Edge
 //        stand-in), with its signature query when playback is signed.
+//   GET  /api/playback?file_id=…: the site's server asks vodflow's
+//        playback-url action, with its PLAYBACK_URL_TOKEN, for the file's
+//        adaptive URL signed for this viewer: {"play": "URL"}; 404 when the
+//        site does not sign (the event's URL then plays).
 'use strict';
 
 (() => {
@@ -167,7 +171,7 @@
         case 'file_complete':
           step(ev.type, `Encoded: file_complete, ${(ev.renditions || []).length} renditions`);
           events.close();
-          play(url || (ev.playback && ev.playback.hls));
+          playFile(ev.file_id, url || (ev.playback && ev.playback.hls)).catch(fail);
           break;
         case 'encoding_failed':
         case 'submit_failed':
@@ -189,6 +193,23 @@
   function withQuery(u, query) {
     if (!query || u.includes(query)) return u;
     return u + (u.includes('?') ? '&' : '?') + query;
+  }
+
+  // playFile asks the site for the file's playback URL signed for this
+  // viewer (playback-url); a site that does not sign answers 404, and the
+  // event's URL plays.
+  async function playFile(fileID, eventURL) {
+    const res = await fetch('/api/playback?' + new URLSearchParams({ file_id: fileID }));
+    const answer = await res.json().catch(() => null);
+    if (res.status === 404 && answer && answer.error && !answer.play) {
+      play(eventURL);
+      return;
+    }
+    if (!res.ok || !answer || !answer.play) {
+      const e = answer && answer.error;
+      throw new Error(`The site could not give a playback URL (HTTP ${res.status})${e ? ': ' + (e.message || e) : ''}`);
+    }
+    play(answer.play);
   }
 
   function play(url) {
@@ -230,7 +251,7 @@
     const e = video.error;
     if (e && video.getAttribute('src') !== null) fail(new Error(`The video could not play: ${e.message || 'media error ' + e.code}`));
   });
-  video.addEventListener('playing', () => state('playing', 'Playing.'));
+  video.addEventListener('playing', () => state('playing', video.muted ? 'Playing, muted: unmute with the controls.' : 'Playing.'));
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();

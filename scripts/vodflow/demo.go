@@ -39,6 +39,7 @@ type demoLoop struct {
 	receiver *webhooktest.Receiver
 	handler  atomic.Value              // http.Handler, set once the platform exists
 	web      []string                  // the web actions the gateway also routes, at /{name}
+	signing  bool                      // playback is signed (with --web: playback-url is on)
 	edge     string                    // the emulator's base URL: its Global Edge stand-in
 	storage  *objectstoragetest.Server // the Object Storage emulator, with --file
 	vod      *vodstationtest.Server    // the VOD Station emulator, with --file

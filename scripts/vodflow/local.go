@@ -193,6 +193,9 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	if err := over.apply(params, mf.Bindings()); err != nil {
 		return err
 	}
+	if wr != nil {
+		demo.shareSigning(params)
+	}
 	w = params.Secrets().Writer(w) // nothing printed shows a secret of params.json
 	if *paramsPath != "" {
 		if err := paramcheck.UnknownError(*paramsPath, paramcheck.UnknownNames(params, mf)); err != nil {

@@ -27,10 +27,16 @@ const exampleDir = "examples/web"
 // uploadURLPrefix is the gateway path of the upload-url web action.
 const uploadURLPrefix = "/upload-url"
 
-// demoUploadToken is the UPLOAD_TOKEN of the local site. Like the other
-// demo values it opens nothing but local test doubles; the page never sees
-// it.
-const demoUploadToken = "vodflow-demo-upload-token"
+// The gateway path of the playback-url web action.
+const playbackURLPrefix = "/playback-url"
+
+// demoUploadToken and demoPlaybackURLToken are the UPLOAD_TOKEN and
+// PLAYBACK_URL_TOKEN of the local site. Like the other demo values they
+// open nothing but local test doubles; the page never sees them.
+const (
+	demoUploadToken      = "vodflow-demo-upload-token"
+	demoPlaybackURLToken = "vodflow-demo-playback-url-token"
+)
 
 // maxSiteBody bounds what the site's endpoints read of a request.
 const maxSiteBody = 64 << 10
@@ -44,13 +50,18 @@ const maxSiteBody = 64 << 10
 //	GET  /api/events   ?upload_id=…&key=…: the webhook events of that
 //	                   upload (those the site's webhook endpoint verified),
 //	                   as server-sent events {"event": {…}, "play": URL}
+//	GET  /api/playback ?file_id=…: the site asks playback-url, with its
+//	                   PLAYBACK_URL_TOKEN, for the file's adaptive URL signed
+//	                   for this viewer: {"play": URL, "expires_at"}
 type site struct {
-	dir       string                // the page's files
-	uploadURL string                // the upload-url web action
-	token     string                // UPLOAD_TOKEN, sent to uploadURL only
-	receiver  *webhooktest.Receiver // the site's webhook endpoint
-	edge      string                // where playback URLs are served ("" keeps them)
-	client    *http.Client
+	dir           string                // the page's files
+	uploadURL     string                // the upload-url web action
+	token         string                // UPLOAD_TOKEN, sent to uploadURL only
+	playbackURL   string                // the playback-url web action
+	playbackToken string                // PLAYBACK_URL_TOKEN, sent to playbackURL only
+	receiver      *webhooktest.Receiver // the site's webhook endpoint
+	edge          string                // where playback URLs are served ("" keeps them)
+	client        *http.Client
 }
 
 func (s *site) handler() http.Handler {
@@ -62,6 +73,7 @@ func (s *site) handler() http.Handler {
 	}))
 	mux.HandleFunc("POST /api/uploads", s.uploads)
 	mux.HandleFunc("GET /api/events", s.events)
+	mux.HandleFunc("GET /api/playback", s.playback)
 	return mux
 }
 
@@ -98,6 +110,56 @@ func (s *site) uploads(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(resp.StatusCode)
 	_, _ = w.Write(answer)
+}
+
+// playback asks playback-url for the file's adaptive URL, signed for
+// this viewer, and answers it on the edge the page reaches.
+func (s *site) playback(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Query().Get("file_id")
+	if id == "" {
+		siteError(w, http.StatusBadRequest, "name the file: file_id")
+		return
+	}
+	if s.playbackURL == "" {
+		siteError(w, http.StatusNotFound, "this site does not sign playback URLs: play the event's URL")
+		return
+	}
+	q := url.Values{"file_id": {id}}
+	req, err := http.NewRequestWithContext(r.Context(), http.MethodGet, s.playbackURL+"?"+q.Encode(), nil)
+	if err != nil {
+		siteError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	req.Header.Set("Authorization", "Bearer "+s.playbackToken)
+	resp, err := s.client.Do(req)
+	if err != nil {
+		siteError(w, http.StatusBadGateway, "the site could not reach playback-url")
+		return
+	}
+	defer resp.Body.Close()
+	var answer struct {
+		Playback *webhook.Playback `json:"playback"`
+		Expires  string            `json:"expires_at"`
+		Error    json.RawMessage   `json:"error"`
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil || json.Unmarshal(b, &answer) != nil {
+		siteError(w, http.StatusBadGateway, fmt.Sprintf("playback-url answered HTTP %d without JSON", resp.StatusCode))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	if resp.StatusCode != http.StatusOK || answer.Playback == nil || answer.Playback.HLS == "" {
+		if resp.StatusCode == http.StatusOK {
+			siteError(w, http.StatusBadGateway, "playback-url gave no HLS URL")
+			return
+		}
+		w.WriteHeader(resp.StatusCode)
+		_, _ = w.Write(b) // its refusal, as is
+		return
+	}
+	out, _ := json.Marshal(map[string]string{"play": onEdgeWithQuery(s.edge, answer.Playback.HLS), "expires_at": answer.Expires})
+	_, _ = w.Write(out)
 }
 
 // siteMessage is one event of /api/events.
@@ -249,6 +311,9 @@ func (d *demoLoop) serveWeb(ctx context.Context, w, progress io.Writer, wr *webR
 		dir: filepath.Join(root, exampleDir), uploadURL: d.gateway.URL + uploadURLPrefix, token: demoUploadToken,
 		receiver: d.receiver, edge: d.edge, client: &http.Client{Timeout: 30 * time.Second},
 	}
+	if d.signing {
+		s.playbackURL, s.playbackToken = d.gateway.URL+playbackURLPrefix, demoPlaybackURLToken
+	}
 	srv := &http.Server{Handler: s.handler(), ReadHeaderTimeout: 10 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return ctx }} // Ctrl-C ends the event streams too
 	errc := make(chan error, 1)
@@ -270,6 +335,30 @@ func (d *demoLoop) serveWeb(ctx context.Context, w, progress io.Writer, wr *webR
 	_ = srv.Shutdown(sctx) // the event streams end with their requests
 	_ = srv.Close()
 	return nil
+}
+
+// signingParams are encoding-callback's parameters playback-url shares.
+var signingParams = []string{"CHANNEL_ID", "PLAYBACK_TOKEN_KEY", "PLAYBACK_TOKEN_NAME", "PLAYBACK_TOKEN_TTL", "PLAYBACK_TOKEN_TYPE"}
+
+// shareSigning turns on playback-url when signing is on (-p
+// PLAYBACK_TOKEN_KEY, which sets it in encoding-callback's section): the
+// gateway routes it, with the site's PLAYBACK_URL_TOKEN and
+// encoding-callback's channel and signing parameters, so that both sign
+// alike. Without a key the page plays the events' URLs.
+func (d *demoLoop) shareSigning(p *paramsfile.File) {
+	cb := p.Actions["encoding-callback"].Parameters
+	if k, _ := cb["PLAYBACK_TOKEN_KEY"].(string); k == "" {
+		return
+	}
+	pu := map[string]any{"PLAYBACK_URL_TOKEN": demoPlaybackURLToken}
+	for _, k := range signingParams {
+		if v, ok := cb[k]; ok {
+			pu[k] = v
+		}
+	}
+	p.Actions["playback-url"] = paramsfile.Action{Parameters: pu}
+	d.web = append(d.web, "playback-url")
+	d.signing = true
 }
 
 // bindWeb adds what the page needs to the demo params: the upload-url
