@@ -3,6 +3,7 @@ package actions_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -20,6 +21,9 @@ import (
 	"github.com/vodflow/vodflow/pkg/webhook"
 	"github.com/vodflow/vodflow/pkg/webhooktest"
 )
+
+// uploadTokenForParams is upload-url's UPLOAD_TOKEN in these tests.
+const uploadTokenForParams = "upload-token-of-the-params-test"
 
 // deployed binds every input of sequence.yaml as deploy would: each $VAR
 // in the section the manifest puts it, with a value the actions accept.
@@ -83,13 +87,31 @@ func loopWithEveryParameter(t *testing.T, extra map[string]map[string]any) ([]ma
 		"ENCRYPTED_BUCKET_NAME": "encX", "CHANNEL_ID": "", "PLAYBACK_PROTOCOLS": "HLS", "PLAYBACK_ABR": "smil", "PLAYBACK_POSTER": "auto",
 		"OBJECT_STORAGE_ENDPOINT": "", "OBJECT_STORAGE_REGION": "", "RECONCILE_WINDOW": 86400, "RECONCILE_MIN_AGE": 300,
 		"RECONCILE_MAX": 100, "RECONCILE_PAGES": 20, "RECONCILE_STATUS_PAGES": 200,
+		"UPLOAD_TOKEN": uploadTokenForParams, "ALLOWED_ORIGINS": "https://www.example.com", "UPLOAD_MAX_SIZE": 1 << 30,
+		"UPLOAD_PART_SIZE": 64 << 20, "UPLOAD_URL_TTL": "15m",
 	}, extra)
 	logs := &syncBuffer{}
 	plat = localrun.New(localrun.Config{BinDir: binDir, Logs: logs, Params: params})
 	t.Cleanup(func() { _ = plat.Close() })
 
-	out := plat.Fire(context.Background(), map[string]any{"object_name": "uploads/trailer.mp4"})
+	// upload-url, asked for one upload (presigning sends nothing).
+	up := httptest.NewServer(plat.WebHandler("upload-url", "/up"))
+	t.Cleanup(up.Close)
+	req, err := http.NewRequest(http.MethodPost, up.URL+"/up", strings.NewReader(`{"filename":"trailer.mp4","content_type":"video/mp4","size":1000}`))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+uploadTokenForParams)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	if extra["upload-url"] == nil {
+		assert.NotContains(t, string(body), "unknown parameter", "upload-url's answer")
+	}
 	var results []map[string]any
+
+	out := plat.Fire(context.Background(), map[string]any{"object_name": "uploads/trailer.mp4"})
 	for _, s := range out.Steps {
 		require.NoError(t, s.Err, s.Action)
 		results = append(results, s.Result)
@@ -123,7 +145,7 @@ func TestDeployedParametersRaiseNoWarning(t *testing.T) {
 	for _, ev := range evs {
 		assert.Empty(t, ev.Warnings, ev.Type)
 	}
-	for _, name := range []string{"lookup-category", "add-files", "encoding-callback"} {
+	for _, name := range []string{"upload-url", "lookup-category", "add-files", "encoding-callback"} {
 		assert.Contains(t, logs, `"action":"`+name+`"`, "%s ran", name)
 	}
 	assert.NotContains(t, logs, "parameter_warnings")

@@ -2,6 +2,7 @@ package action
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -52,6 +53,9 @@ type record struct {
 	// warnings are the configuration keys the handler does not read
 	// (Params.ConfigWarnings), for the result and the log line.
 	warnings []string
+	// issued are the query values of the presigned URLs the handler
+	// hands out on purpose (Issue), left in the result.
+	issued []string
 }
 
 func recordFrom(ctx context.Context) *record {
@@ -67,4 +71,27 @@ func recordFrom(ctx context.Context) *record {
 func LogAttrs(ctx context.Context, attrs ...Attr) {
 	r := recordFrom(ctx)
 	r.attrs = append(r.attrs, attrs...)
+}
+
+// Issue declares presigned URLs that the handler's result carries on
+// purpose (upload-url's upload URLs: grants limited in time and scope,
+// made for the caller). The edge scrubs every result of what looks like a
+// secret, signatures in URL queries included; the query values of these
+// URLs are left as they are in the result, while every secret value the
+// activation knows is still scrubbed from it, and the log line is scrubbed
+// as always. Never pass a URL that carries a secret of the deployment.
+func Issue(ctx context.Context, urls ...string) {
+	r := recordFrom(ctx)
+	for _, u := range urls {
+		_, query, ok := strings.Cut(u, "?")
+		if !ok {
+			continue
+		}
+		query, _, _ = strings.Cut(query, "#")
+		for _, kv := range strings.Split(query, "&") {
+			if _, v, ok := strings.Cut(kv, "="); ok && v != "" {
+				r.issued = append(r.issued, v)
+			}
+		}
+	}
 }

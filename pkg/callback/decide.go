@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/vodflow/vodflow/pkg/playback"
+	"github.com/vodflow/vodflow/pkg/uploadid"
 	"github.com/vodflow/vodflow/pkg/vodstation"
 	"github.com/vodflow/vodflow/pkg/webhook"
 )
@@ -125,6 +126,7 @@ func (f Facts) base(typ string, idParts ...string) webhook.Event {
 			ev.CategoryName = f.Status.CategoryName
 		}
 	}
+	ev.UploadID = uploadid.Of(ev.Key)
 	return ev
 }
 

@@ -53,14 +53,18 @@ func TestRealWskdeployParserAgrees(t *testing.T) {
 		"PLAYBACK_ABR": "smil", "PLAYBACK_POSTER": "auto"} {
 		p.Actions["encoding-callback"].Parameters[k] = v
 	}
+	p.Actions["upload-url"] = paramsfile.Action{Parameters: map[string]any{"UPLOAD_TOKEN": "up-token", "ALLOWED_ORIGINS": "https://www.example.com",
+		"UPLOAD_MAX_SIZE": 1 << 30, "UPLOAD_PART_SIZE": 64 << 20, "UPLOAD_URL_TTL": "15m"}}
 	vars, err := manifest.VarsFromParams(p)
 	require.NoError(t, err)
-	for _, k := range []string{"PACKAGE_NAME", "TRIGGER_NAME", "TRIGGER_BUCKET_NAME", "TRIGGER_EVENT_RULE_NAME",
-		"NCLOUD_ACCESS_KEY", "NCLOUD_SECRET_KEY", "API_URL", "REGION", "CATEGORY_NAME", "CATEGORY_ID", "CATEGORY_CACHE_TTL",
-		"BUCKET_NAME", "INPUT_PREFIX", "EXCLUDE_PREFIXES", "EXTENSIONS", "KEY_DECODING", "NOTIFICATION_URL", "NOTIFICATION_FIELD",
-		"DEDUP_WINDOW", "DEDUP_CHECK_STATUS", "WEBHOOK_URL", "WEBHOOK_SECRET", "CALLBACK_TOKEN", "VERIFY_STATUS", "PLAYBACK_DOMAIN", "ENCRYPTED_BUCKET_NAME", "CHANNEL_ID", "PLAYBACK_PROTOCOLS",
-		"PLAYBACK_ABR", "PLAYBACK_POSTER", "OBJECT_STORAGE_ENDPOINT", "OBJECT_STORAGE_REGION", "RECONCILE_WINDOW", "RECONCILE_MIN_AGE",
-		"RECONCILE_MAX", "RECONCILE_PAGES", "RECONCILE_STATUS_PAGES", "RECONCILE_SCHEDULE"} {
+	f, err := manifest.Load(filepath.Join(repoRoot(), manifest.FileName))
+	require.NoError(t, err)
+	// Every $VAR the manifest binds, so a new input cannot be left out.
+	names := []string{"PACKAGE_NAME", "TRIGGER_NAME", "TRIGGER_BUCKET_NAME", "TRIGGER_EVENT_RULE_NAME"}
+	for _, b := range f.Bindings() {
+		names = append(names, b.Var)
+	}
+	for _, k := range names {
 		v, bound, err := vars.Value("$" + k)
 		require.NoError(t, err)
 		require.True(t, bound, k)
@@ -75,8 +79,8 @@ func TestRealWskdeployParserAgrees(t *testing.T) {
 	path := filepath.Join(dir, manifest.FileName)
 	require.NoError(t, os.WriteFile(path, src, 0o644))
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "dist"), 0o755))
-	for _, name := range []string{"lookup-category", "add-files", "reconcile", "encoding-callback"} {
-		require.NoError(t, os.WriteFile(filepath.Join(dir, "dist", name+".zip"), []byte("PK\x05\x06"+strings.Repeat("\x00", 18)), 0o644))
+	for _, a := range f.Packages[0].Value.Actions {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, a.Value.Function), []byte("PK\x05\x06"+strings.Repeat("\x00", 18)), 0o644))
 	}
 
 	parser := parsers.NewYAMLParser()
@@ -93,8 +97,6 @@ func TestRealWskdeployParserAgrees(t *testing.T) {
 	rules, err := parser.ComposeRulesFromAllPackages(m, whisk.KeyValue{}, inputs)
 	require.NoError(t, err)
 
-	f, err := manifest.Load(filepath.Join(repoRoot(), manifest.FileName))
-	require.NoError(t, err)
 	ours, err := f.Resolve(vars)
 	require.NoError(t, err)
 

@@ -19,6 +19,7 @@ import (
 	"github.com/vodflow/vodflow/pkg/action"
 	"github.com/vodflow/vodflow/pkg/config"
 	"github.com/vodflow/vodflow/pkg/expiring"
+	"github.com/vodflow/vodflow/pkg/uploadid"
 	"github.com/vodflow/vodflow/pkg/webhook"
 )
 
@@ -157,6 +158,7 @@ func FailureEvent(activationID string, f Failure, err error) webhook.Event {
 	}
 	if len(f.Keys) > 0 {
 		ev.Key = f.Keys[0]
+		ev.UploadID = uploadid.Of(ev.Key)
 		ev.NotSubmitted = f.Keys
 	}
 	if f.NotSubmitted != nil {

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -52,6 +53,14 @@ type Options struct {
 	// Logf, when set, gets one line per refused request. Secrets are never
 	// logged.
 	Logf func(format string, args ...any)
+	// CORS is each bucket's CORS configuration at start (see SetCORS and
+	// PutBucketCors). A bucket without one answers every preflight with
+	// 403 and adds no CORS header to its answers, as S3 does.
+	CORS map[string][]CORSRule
+	// MinPartSize, when set, is the smallest part but the last that
+	// CompleteMultipartUpload accepts (S3: 5 MiB; EntityTooSmall
+	// otherwise). Zero accepts any size, for tests of small uploads.
+	MinPartSize int64
 }
 
 // Event is one bucket event: delivered to the rules, or dropped.
@@ -94,6 +103,8 @@ type Server struct {
 	calls   map[string]int
 	refused int
 	wg      sync.WaitGroup
+	cors    map[string][]CORSRule
+	parts   map[string]map[int]int64 // upload id → part number → size
 }
 
 // New makes a Server that serves through Handler, without listening.
@@ -116,6 +127,10 @@ func New(opts Options) *Server {
 		s3:    gofakes3.New(be, gofakes3.WithTimeSource(clock{opts.Clock}), gofakes3.WithoutVersioning()).Server(),
 		rng:   rand.New(rand.NewSource(opts.Seed)),
 		rules: map[string][]func(map[string]any){}, calls: map[string]int{},
+		cors: map[string][]CORSRule{}, parts: map[string]map[int]int64{},
+	}
+	for b, rules := range opts.CORS {
+		s.cors[b] = append([]CORSRule(nil), rules...)
 	}
 	for _, b := range opts.Buckets {
 		_ = s.CreateBucket(b)
@@ -269,11 +284,24 @@ func op(r *http.Request) string {
 	return r.Method
 }
 
+func (s *Server) logf(format string, args ...any) {
+	if s.opts.Logf != nil {
+		s.opts.Logf(format, args...)
+	}
+}
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	name := op(r)
 	s.mu.Lock()
 	s.calls[name]++
 	s.mu.Unlock()
+	if r.Method == http.MethodOptions {
+		s.preflight(w, r) // S3 answers preflight unsigned, by the bucket's CORS
+		return
+	}
+	cw := &corsWriter{ResponseWriter: w, s: s, r: r}
+	defer cw.set() // an answer without a body or WriteHeader gets them too
+	w = cw
 	payload, err := s.verify(r)
 	if err != nil {
 		s.mu.Lock()
@@ -281,9 +309,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		var ae *authError
 		errors.As(err, &ae)
-		if s.opts.Logf != nil {
-			s.opts.Logf("objectstoragetest: refused %s %s: %s", r.Method, r.URL.Path, ae.code)
-		}
+		s.logf("objectstoragetest: refused %s %s: %s", r.Method, r.URL.Path, ae.code)
 		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
 		writeError(w, r, ae.status, ae.code, ae.msg)
 		return
@@ -291,10 +317,29 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if payload != unsignedPayload && !strings.HasPrefix(payload, "STREAMING-") && r.Body != nil {
 		r.Body = &hashCheck{rc: r.Body, h: sha256.New(), want: payload}
 	}
+	if _, ok := r.URL.Query()["cors"]; ok && strings.Count(strings.Trim(r.URL.Path, "/"), "/") == 0 {
+		s.bucketCORS(w, r)
+		return
+	}
+	if name == "CompleteMultipartUpload" && s.partsTooSmall(r.URL.Query().Get("uploadId")) {
+		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
+		writeError(w, r, http.StatusBadRequest, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.")
+		return
+	}
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	s.s3.ServeHTTP(rec, r)
 	if rec.status != http.StatusOK || rec.errBody {
 		return
+	}
+	if name == "UploadPart" {
+		q := r.URL.Query()
+		n, _ := strconv.Atoi(q.Get("partNumber"))
+		s.mu.Lock()
+		if s.parts[q.Get("uploadId")] == nil {
+			s.parts[q.Get("uploadId")] = map[int]int64{}
+		}
+		s.parts[q.Get("uploadId")][n] = r.ContentLength
+		s.mu.Unlock()
 	}
 	switch name {
 	case "PUT", "COPY", "CompleteMultipartUpload":

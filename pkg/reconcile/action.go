@@ -268,7 +268,7 @@ func reconciledEvents(res Result, files []upload.SubmittedFile) []webhook.Event 
 	for _, f := range files {
 		evs = append(evs, webhook.Event{
 			ID: webhook.NewID(webhook.TypeReconciled, f.FileID), Type: webhook.TypeReconciled,
-			BucketName: res.BucketName, Key: f.Path, CategoryID: res.CategoryID,
+			BucketName: res.BucketName, Key: f.Path, UploadID: f.UploadID, CategoryID: res.CategoryID,
 			CategoryName: res.CategoryName, FileID: f.FileID,
 		})
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vodflow/vodflow/pkg/events"
 	"github.com/vodflow/vodflow/pkg/upload"
+	"github.com/vodflow/vodflow/pkg/uploadid"
 	"github.com/vodflow/vodflow/pkg/vodstation"
 )
 
@@ -403,7 +404,7 @@ func submit(ctx context.Context, p Plan, st Station, mem Memory, cs []candidate,
 			if path == "" && i < len(paths) {
 				path = paths[i]
 			}
-			res.Submitted = append(res.Submitted, upload.SubmittedFile{Path: path, FileID: string(f.ID)})
+			res.Submitted = append(res.Submitted, upload.SubmittedFile{Path: path, FileID: string(f.ID), UploadID: uploadid.Of(path)})
 		}
 		if mem != nil {
 			for _, c := range batch {

@@ -232,14 +232,20 @@ func (s *Set) String(text string) string {
 
 // Bytes is [Set.String] for a byte slice. b is never modified: when
 // something is replaced the result is a new slice, otherwise b itself.
-func (s *Set) Bytes(b []byte) []byte {
+func (s *Set) Bytes(b []byte) []byte { return s.BytesExcept(b, nil) }
+
+// BytesExcept is [Set.Bytes] that leaves the structural matches (see the
+// package doc) whose text is exactly one of issued: the signatures of
+// presigned URLs an action hands out on purpose (upload-url). Every value
+// the Set knows is still replaced, wherever it is.
+func (s *Set) BytesExcept(b []byte, issued []string) []byte {
 	if len(b) == 0 {
 		return b
 	}
 	// A read-only view of b for the duration of the scan; nothing keeps
 	// it afterwards.
 	text := unsafe.String(unsafe.SliceData(b), len(b))
-	spans := s.spans(text)
+	spans := s.spansExcept(text, issued)
 	if len(spans) == 0 {
 		return b
 	}
@@ -283,7 +289,11 @@ type span struct{ start, end int }
 
 // spans returns the sorted, merged ranges of text to replace; nil when
 // there is none.
-func (s *Set) spans(text string) []span {
+func (s *Set) spans(text string) []span { return s.spansExcept(text, nil) }
+
+// spansExcept is spans without the structural matches whose text is one
+// of issued.
+func (s *Set) spansExcept(text string, issued []string) []span {
 	var out []span
 	for _, n := range s.load() {
 		if len(n) > len(text) {
@@ -300,7 +310,17 @@ func (s *Set) spans(text string) []span {
 			i += j + 1
 		}
 	}
+	known := len(out)
 	out = structural(text, out)
+	if len(issued) > 0 {
+		kept := out[:known]
+		for _, sp := range out[known:] {
+			if !slices.Contains(issued, text[sp.start:sp.end]) {
+				kept = append(kept, sp)
+			}
+		}
+		out = kept
+	}
 	for k := range out {
 		out[k] = fitEscapes(text, out[k])
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/vodflow/vodflow/pkg/config"
 	"github.com/vodflow/vodflow/pkg/events"
 	"github.com/vodflow/vodflow/pkg/param"
+	"github.com/vodflow/vodflow/pkg/uploadid"
 	"github.com/vodflow/vodflow/pkg/vodstation"
 	"github.com/vodflow/vodflow/pkg/webhook"
 )
@@ -202,6 +203,7 @@ func (u *Uploader) addFiles(ctx context.Context, cfg AddFilesConfig, in AddFiles
 	if out.FileName == "" {
 		out.FileName = paths[0]
 	}
+	out.UploadID = uploadid.Of(out.FileName) // from the key, whatever the input said
 	for _, w := range out.Warnings {
 		action.LogAttrs(ctx, action.String("warning", w))
 	}
@@ -216,7 +218,7 @@ func (u *Uploader) addFiles(ctx context.Context, cfg AddFilesConfig, in AddFiles
 			return AddFilesResult{}, submitError(err, in.BucketName, out.Files, paths[start:], batch)
 		}
 		for _, f := range added {
-			out.Files = append(out.Files, SubmittedFile{Path: f.FilePath, FileID: string(f.ID)})
+			out.Files = append(out.Files, SubmittedFile{Path: f.FilePath, FileID: string(f.ID), UploadID: uploadid.Of(f.FilePath)})
 		}
 	}
 	out.Submitted = len(out.Files)
@@ -227,7 +229,7 @@ func (u *Uploader) addFiles(ctx context.Context, cfg AddFilesConfig, in AddFiles
 		for _, f := range out.Files {
 			evs = append(evs, webhook.Event{
 				ID: webhook.NewID(webhook.TypeSubmitted, f.FileID), Type: webhook.TypeSubmitted,
-				BucketName: out.BucketName, Key: f.Path, CategoryID: string(out.CategoryID),
+				BucketName: out.BucketName, Key: f.Path, UploadID: f.UploadID, CategoryID: string(out.CategoryID),
 				CategoryName: out.CategoryName, FileID: f.FileID, Warnings: out.Warnings,
 			})
 		}

@@ -20,6 +20,9 @@ type Submission struct {
 	BucketName string `json:"bucket_name,omitempty"`
 	// FileName is the decoded object key (the first, when there are several).
 	FileName string `json:"file_name,omitempty"`
+	// UploadID is the upload-url id FileName carries (pkg/uploadid), when
+	// it has that form.
+	UploadID string `json:"upload_id,omitempty"`
 	// Paths lists every key to submit when the event named several objects.
 	Paths []string `json:"paths,omitempty"`
 	// Skipped is true when nothing is to be encoded; Reason says why.
@@ -56,6 +59,8 @@ type SkippedFile struct {
 type SubmittedFile struct {
 	Path   string `json:"path"`
 	FileID string `json:"file_id"`
+	// UploadID is the upload-url id Path carries, when it has that form.
+	UploadID string `json:"upload_id,omitempty"`
 }
 
 // AddFilesResult is add-files' result: the submission it was given, plus

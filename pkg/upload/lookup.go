@@ -14,6 +14,7 @@ import (
 	"github.com/vodflow/vodflow/pkg/config"
 	"github.com/vodflow/vodflow/pkg/events"
 	"github.com/vodflow/vodflow/pkg/param"
+	"github.com/vodflow/vodflow/pkg/uploadid"
 	"github.com/vodflow/vodflow/pkg/vodstation"
 )
 
@@ -174,6 +175,7 @@ func (u *Uploader) lookup(ctx context.Context, cfg LookupConfig, in LookupInput)
 	}
 
 	out.FileName = keep[0].Key
+	out.UploadID = uploadid.Of(out.FileName)
 	if cfg.Storage.Configured() {
 		warnings = append(warnings, u.headVersions(ctx, cfg, bucket, keep)...)
 	}

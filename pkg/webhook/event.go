@@ -57,6 +57,9 @@ type Event struct {
 	BucketName string `json:"bucket_name,omitempty"`
 	// Key is the input object key.
 	Key string `json:"key,omitempty"`
+	// UploadID is the upload-url id Key carries (pkg/uploadid), when it
+	// has that form.
+	UploadID string `json:"upload_id,omitempty"`
 	// CategoryID is the VOD Station category id.
 	CategoryID string `json:"category_id,omitempty"`
 	// CategoryName is the VOD Station category name.

@@ -3,8 +3,10 @@ package main
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -59,7 +61,7 @@ func TestDeployDryRunSendsNothingAndPrintsNoSecret(t *testing.T) {
 		want []string
 	}{
 		{name: "ncp", args: []string{"--target", "ncp", "--api-url", ncp.URL},
-			want: []string{"plan for ncp (dry run: nothing is sent), 10 steps", "PUT /ncf/api/v2/packages/vodflow?platform=vpc",
+			want: []string{fmt.Sprintf("plan for ncp (dry run: nothing is sent), %d steps", ncpSteps(t)), "PUT /ncf/api/v2/packages/vodflow?platform=vpc",
 				"PUT /ncf/api/v2/packages/vodflow/actions/lookup-category?platform=vpc&type=basic", `"vpcNo": 11`,
 				"PUT /ncf/api/v2/packages/vodflow/actions/upload-sequence?platform=vpc&type=sequence",
 				"PUT /ncf/api/v2/packages/vodflow/actions/encoding-callback?platform=vpc&type=web", `"raw-http": true`, `"CALLBACK_TOKEN": "****"`,
@@ -67,7 +69,7 @@ func TestDeployDryRunSendsNothingAndPrintsNoSecret(t *testing.T) {
 				"POST /ncf/api/v2/triggers/vodflow-upload/link-action?platform=vpc", `"NCLOUD_SECRET_KEY": "****"`,
 				"<base64 of dist/add-files.zip, built for go:1.19 at deploy time>"}},
 		{name: "openwhisk", args: []string{"--target", "openwhisk", "--apihost", ow.URL, "--auth", owAuth},
-			want: []string{"plan for openwhisk (dry run: nothing is sent), 11 steps", "PUT actions/vodflow/add-files?overwrite=true",
+			want: []string{fmt.Sprintf("plan for openwhisk (dry run: nothing is sent), %d steps", owSteps(t)), "PUT actions/vodflow/add-files?overwrite=true",
 				`"kind": "go:1.22"`, "/_/vodflow/lookup-category", "PUT actions/vodflow/encoding-callback?overwrite=true", `"CALLBACK_TOKEN": "****"`, `"NCLOUD_SECRET_KEY": "****"`, "rule vodflow-upload-rule: vodflow-upload → vodflow/upload-sequence"}},
 	}
 	for _, tt := range tests {
@@ -95,10 +97,11 @@ func TestDeployAndInvokeNCP(t *testing.T) {
 	out, _, err := runCmd(t, "deploy", "--target", "ncp", "--params", params, "--api-url", srv.URL)
 	require.NoError(t, err, out)
 	assert.Contains(t, out, "target ncp: "+srv.URL+"/ncf/api/v2, platform vpc, access key "+deployAK)
-	assert.Contains(t, out, "[1/10] package vodflow")
-	assert.Contains(t, out, "[5/10] action vodflow/encoding-callback")
-	assert.Contains(t, out, "[9/10] link vodflow-upload → vodflow/upload-sequence")
-	assert.Contains(t, out, "deployed vodflow: 10 steps applied")
+	n := ncpSteps(t)
+	assert.Contains(t, out, fmt.Sprintf("[1/%d] package vodflow", n))
+	assert.Contains(t, out, fmt.Sprintf("[5/%d] action vodflow/encoding-callback", n))
+	assert.Contains(t, out, fmt.Sprintf("[%d/%d] link vodflow-upload → vodflow/upload-sequence", n-1, n))
+	assert.Contains(t, out, fmt.Sprintf("deployed vodflow: %d steps applied", n))
 	assert.NotContains(t, out, deploySecret)
 	assert.NotContains(t, out, deployCallbackToken)
 	sawWeb := false
@@ -175,9 +178,14 @@ func TestDeployNCPFailureReportsStep(t *testing.T) {
 
 	out, _, err := runCmd(t, "deploy", "--target", "ncp", "--params", params, "--api-url", srv.URL)
 	require.Error(t, err)
-	assert.Contains(t, out, "[7/10] trigger vodflow-upload")
-	assert.Contains(t, err.Error(), "ncp deploy: step 7/10, trigger vodflow-upload: PUT /ncf/api/v2/triggers/vodflow-upload: HTTP 400 Bad Request, NCP code 80508: EVENT_RULE_NOT_FOUND")
-	assert.Contains(t, err.Error(), "already applied: package vodflow, action vodflow/lookup-category, action vodflow/add-files, action vodflow/reconcile, action vodflow/encoding-callback, sequence vodflow/upload-sequence")
+	n := ncpSteps(t)
+	assert.Contains(t, out, fmt.Sprintf("[%d/%d] trigger vodflow-upload", n-3, n))
+	assert.Contains(t, err.Error(), fmt.Sprintf("ncp deploy: step %d/%d, trigger", n-3, n)+" vodflow-upload: PUT /ncf/api/v2/triggers/vodflow-upload: HTTP 400 Bad Request, NCP code 80508: EVENT_RULE_NOT_FOUND")
+	applied := []string{"package vodflow"}
+	for _, a := range shipped(t) {
+		applied = append(applied, "action vodflow/"+a)
+	}
+	assert.Contains(t, err.Error(), "already applied: "+strings.Join(append(applied, "sequence vodflow/upload-sequence"), ", "))
 	assert.NotContains(t, err.Error()+out, deploySecret)
 }
 
@@ -205,11 +213,17 @@ func TestDeployAndInvokeOpenWhiskFromWskprops(t *testing.T) {
 		out, _, err := runCmd(t, "deploy", "--target", "openwhisk", "--params", params)
 		require.NoError(t, err, out)
 		assert.Contains(t, out, "target openwhisk: apihost "+srv.URL+", namespace _, kind go:1.22")
-		assert.Contains(t, out, "[10/11] rule vodflow-upload-rule")
+		n := owSteps(t)
+		assert.Contains(t, out, fmt.Sprintf("[%d/%d] rule vodflow-upload-rule", n-1, n))
 		assert.NotContains(t, out, "ow-auth-secret-key")
 	}
-	assert.Equal(t, []string{"actions/vodflow/add-files", "actions/vodflow/encoding-callback", "actions/vodflow/lookup-category", "actions/vodflow/reconcile", "actions/vodflow/upload-sequence",
-		"packages/vodflow", "rules/vodflow-reconcile-rule (active)", "rules/vodflow-upload-rule (active)", "triggers/vodflow-reconcile-schedule", "triggers/vodflow-upload"}, srv.Names())
+	want := []string{"actions/vodflow/upload-sequence", "packages/vodflow", "rules/vodflow-reconcile-rule (active)", "rules/vodflow-upload-rule (active)",
+		"triggers/vodflow-reconcile-schedule", "triggers/vodflow-upload"}
+	for _, a := range shipped(t) {
+		want = append(want, "actions/vodflow/"+a)
+	}
+	slices.Sort(want)
+	assert.Equal(t, want, srv.Names())
 	for _, r := range srv.Requests() {
 		assert.True(t, r.AuthOK)
 		if r.Path == "actions/vodflow/encoding-callback" {
@@ -258,3 +272,11 @@ func repoRootForTest(t *testing.T) string {
 	require.NoError(t, err)
 	return root
 }
+
+// ncpSteps is how many steps a deploy to NCP takes: the package, each
+// action, the sequence, the two triggers and their two links.
+func ncpSteps(t *testing.T) int { return len(shipped(t)) + 6 }
+
+// owSteps is how many a deploy to OpenWhisk takes: the package, each
+// action, the sequence, the two triggers, the alarms feed and two rules.
+func owSteps(t *testing.T) int { return len(shipped(t)) + 7 }

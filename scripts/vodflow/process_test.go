@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vodflow/vodflow/pkg/bytesize"
+	"github.com/vodflow/vodflow/pkg/manifest"
 )
 
 // toolBinary is the vodflow binary, built once in TestMain, for the tests
@@ -213,8 +214,9 @@ func TestEventOnStdinWithResultOnly(t *testing.T) {
 	assert.EqualValues(t, 1, res["submitted"])
 	// The report and the progress went to stderr.
 	assert.Contains(t, r.stderr, "starting the VOD Station emulator")
-	assert.Contains(t, r.stderr, "building 4 actions for")
-	assert.Regexp(t, `built 4 actions in \d`, r.stderr)
+	n := len(shipped(t))
+	assert.Contains(t, r.stderr, fmt.Sprintf("building %d actions for", n))
+	assert.Regexp(t, fmt.Sprintf(`built %d actions in \d`, n), r.stderr)
 	assert.Contains(t, r.stderr, "[2/2] add-files")
 	assert.Contains(t, r.stderr, "webhook file_complete")
 }
@@ -244,8 +246,9 @@ func TestProgressAndTimingOnStderr(t *testing.T) {
 	r := exe(t, "", "local")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "starting the VOD Station emulator (a test double) and the callback loop…")
-	assert.Regexp(t, `building 4 actions for \w+/\w+ \(the first build also downloads the modules\)…\n  \[1/4\] add-files +\d+(\.\d)? m?s\n`, r.stderr)
-	assert.Regexp(t, `built 4 actions in \d+(\.\d)? m?s`, r.stderr)
+	n := len(shipped(t))
+	assert.Regexp(t, fmt.Sprintf(`building %d actions for \w+/\w+ \(the first build also downloads the modules\)…\n  \[1/%d\] add-files +\d+(\.\d)? m?s\n`, n, n), r.stderr)
+	assert.Regexp(t, fmt.Sprintf(`built %d actions in \d+(\.\d)? m?s`, n), r.stderr)
 	assert.Regexp(t, `got 6 webhook events in \d+(\.\d)? m?s`, r.stderr)
 	assert.NotContains(t, r.stdout, "building")
 	assert.Contains(t, r.stdout, "playable: file 1")
@@ -277,7 +280,7 @@ func TestSizesAreDecimalMB(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	var zips []builtZip
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &zips), r.stdout)
-	require.Len(t, zips, 4)
+	require.Len(t, zips, len(shipped(t)))
 	for _, z := range zips {
 		info, err := os.Stat(filepath.Join(dir, filepath.Base(z.Path)))
 		require.NoError(t, err)
@@ -289,4 +292,19 @@ func TestSizesAreDecimalMB(t *testing.T) {
 	for _, z := range zips {
 		assert.Contains(t, table.stdout, bytesize.MB(z.Bytes)+"  ("+fmt.Sprint(z.Bytes)+" bytes")
 	}
+}
+
+// shipped lists sequence.yaml's actions in its order: the tests that count
+// deploy steps, built zips or deleted actions follow the manifest, so a new
+// action changes no count by hand.
+func shipped(t *testing.T) []string {
+	t.Helper()
+	mf, err := manifest.Load(filepath.Join(repoRootForTest(t), manifest.FileName))
+	require.NoError(t, err)
+	var names []string
+	for _, a := range mf.Packages[0].Value.Actions {
+		names = append(names, a.Name)
+	}
+	require.NotEmpty(t, names)
+	return names
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,7 +28,7 @@ func TestUndeployNCPRemovesInReverseOrderAndReportsWhatWasGone(t *testing.T) {
 
 	out, _, err = runCmd(t, "undeploy", "--target", "ncp", "--params", params, "--api-url", srv.URL, "--dry-run")
 	require.NoError(t, err, out)
-	assert.Contains(t, out, "plan for ncp undeploy (dry run: nothing is sent), 10 steps")
+	assert.Contains(t, out, fmt.Sprintf("plan for ncp undeploy (dry run: nothing is sent), %d steps", ncpSteps(t)))
 	assert.Contains(t, out, "DELETE /ncf/api/v2/triggers/vodflow-upload/link-action?platform=classic")
 	before := len(srv.Requests())
 
@@ -39,14 +40,17 @@ func TestUndeployNCPRemovesInReverseOrderAndReportsWhatWasGone(t *testing.T) {
 		assert.True(t, r.SignatureOK)
 		deletes = append(deletes, r.Method+" "+r.Path)
 	}
-	assert.Equal(t, []string{
+	want := []string{
 		"DELETE /triggers/vodflow-reconcile-schedule/link-action", "DELETE /triggers/vodflow-upload/link-action",
 		"DELETE /triggers/vodflow-reconcile-schedule", "DELETE /triggers/vodflow-upload",
-		"DELETE /packages/vodflow/actions/upload-sequence", "DELETE /packages/vodflow/actions/encoding-callback",
-		"DELETE /packages/vodflow/actions/reconcile", "DELETE /packages/vodflow/actions/add-files", "DELETE /packages/vodflow/actions/lookup-category",
-		"DELETE /packages/vodflow",
-	}, deletes, "the dry run sent nothing, and the removal runs in reverse deploy order")
-	assert.Contains(t, out, "undeployed vodflow: 10 removed")
+		"DELETE /packages/vodflow/actions/upload-sequence",
+	}
+	actions := shipped(t)
+	for i := len(actions) - 1; i >= 0; i-- {
+		want = append(want, "DELETE /packages/vodflow/actions/"+actions[i])
+	}
+	assert.Equal(t, append(want, "DELETE /packages/vodflow"), deletes, "the dry run sent nothing, and the removal runs in reverse deploy order")
+	assert.Contains(t, out, fmt.Sprintf("undeployed vodflow: %d removed", ncpSteps(t)))
 	assert.NotContains(t, out, deploySecret)
 
 	// Again: everything is already gone, which is not a failure.
@@ -54,7 +58,7 @@ func TestUndeployNCPRemovesInReverseOrderAndReportsWhatWasGone(t *testing.T) {
 	require.NoError(t, err, out)
 	var rep stepsReport
 	require.NoError(t, json.Unmarshal([]byte(out), &rep), out)
-	assert.Len(t, rep.Gone, 10)
+	assert.Len(t, rep.Gone, ncpSteps(t))
 	assert.Equal(t, "undeploy", rep.Verb)
 }
 
@@ -68,8 +72,8 @@ func TestUndeployNCPFailureNamesTheStep(t *testing.T) {
 	srv.FailOn("DELETE", "/triggers/vodflow-upload", 500, `{"error":{"errorCode":"900","message":"Unexpected Error"}}`)
 	out, _, err := runCmd(t, "undeploy", "--target", "ncp", "--params", params, "--api-url", srv.URL)
 	require.Error(t, err)
-	assert.Contains(t, out, "[4/10] trigger vodflow-upload")
-	assert.Contains(t, err.Error(), "ncp undeploy: step 4/10, trigger vodflow-upload: DELETE /ncf/api/v2/triggers/vodflow-upload: HTTP 500")
+	assert.Contains(t, out, fmt.Sprintf("[4/%d] trigger vodflow-upload", ncpSteps(t)))
+	assert.Contains(t, err.Error(), fmt.Sprintf("ncp undeploy: step 4/%d, ", ncpSteps(t))+"trigger vodflow-upload: DELETE /ncf/api/v2/triggers/vodflow-upload: HTTP 500")
 	assert.Contains(t, err.Error(), "already applied: link vodflow-reconcile-schedule → vodflow/reconcile, link vodflow-upload → vodflow/upload-sequence")
 	assert.NotContains(t, err.Error()+out, deploySecret)
 }
@@ -82,19 +86,19 @@ func TestUndeployOpenWhisk(t *testing.T) {
 	args := []string{"--target", "openwhisk", "--params", params, "--apihost", srv.URL, "--auth", owAuth}
 	out, _, err := runCmd(t, append([]string{"deploy"}, args...)...)
 	require.NoError(t, err, out)
-	require.Len(t, srv.Names(), 10)
+	require.Len(t, srv.Names(), owSteps(t)-1, "every step but the feed names a thing")
 
 	out, _, err = runCmd(t, append([]string{"undeploy"}, args...)...)
 	require.NoError(t, err, out)
 	assert.Empty(t, srv.Names())
-	assert.Contains(t, out, "[2/11] rule vodflow-upload-rule: vodflow-upload → vodflow/upload-sequence ok")
-	assert.Contains(t, out, "[11/11] package vodflow")
+	assert.Contains(t, out, fmt.Sprintf("[2/%d] rule vodflow-upload-rule: vodflow-upload → vodflow/upload-sequence ok", owSteps(t)))
+	assert.Contains(t, out, fmt.Sprintf("[%d/%d] package vodflow", owSteps(t), owSteps(t)))
 	assert.NotContains(t, out, "ow-auth-secret-key")
 
 	out, _, err = runCmd(t, append([]string{"undeploy"}, args...)...)
 	require.NoError(t, err, out)
-	assert.Equal(t, 11, strings.Count(out, "(already gone)"), out)
-	assert.Contains(t, out, "undeployed vodflow: 0 removed, 11 already gone")
+	assert.Equal(t, owSteps(t), strings.Count(out, "(already gone)"), out)
+	assert.Contains(t, out, fmt.Sprintf("undeployed vodflow: 0 removed, %d already gone", owSteps(t)))
 }
 
 func TestOverridesOverParams(t *testing.T) {
