@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/vodflow/vodflow/pkg/localrun"
+	"github.com/vodflow/vodflow/pkg/objectstoragetest"
 	"github.com/vodflow/vodflow/pkg/paramsfile"
 	"github.com/vodflow/vodflow/pkg/webhook"
 	"github.com/vodflow/vodflow/pkg/webhooktest"
@@ -207,8 +208,12 @@ func (s *site) events(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// ofUpload reports whether ev is about the upload with id or key.
+// ofUpload reports whether ev is about the upload with id (upload-url's
+// upload_id, which every event naming its key carries) or key.
 func ofUpload(ev webhook.Event, id, key string) bool {
+	if id != "" && ev.UploadID == id {
+		return true
+	}
 	if key == "" {
 		return false
 	}
@@ -363,7 +368,8 @@ func (d *demoLoop) shareSigning(p *paramsfile.File) {
 
 // bindWeb adds what the page needs to the demo params: the upload-url
 // web action on the gateway, with the site's UPLOAD_TOKEN, the page's
-// origin, and the Object Storage emulator it presigns for.
+// origin, and the Object Storage emulator it presigns for; the bucket's
+// CORS setting for the page.
 func (d *demoLoop) bindWeb(p *paramsfile.File, wr *webRun) {
 	d.web = append(d.web, "upload-url")
 	p.Package.Parameters["OBJECT_STORAGE_ENDPOINT"] = d.storage.URL
@@ -372,4 +378,10 @@ func (d *demoLoop) bindWeb(p *paramsfile.File, wr *webRun) {
 	p.Actions["upload-url"] = paramsfile.Action{Parameters: map[string]any{
 		"UPLOAD_TOKEN": demoUploadToken, "ALLOWED_ORIGINS": wr.origin(),
 	}}
+	// The CORS setting README asks for on NCP: the page's origin may PUT
+	// (and POST a multipart completion, DELETE an abort) and read ETag.
+	d.storage.SetCORS(demoBucket, []objectstoragetest.CORSRule{{
+		AllowedOrigins: []string{wr.origin()}, AllowedMethods: []string{"PUT", "POST", "DELETE", "GET", "HEAD"},
+		AllowedHeaders: []string{"*"}, ExposeHeaders: []string{"ETag"}, MaxAgeSeconds: 3000,
+	}})
 }

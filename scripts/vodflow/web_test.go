@@ -124,6 +124,7 @@ func TestSiteEventsStreamsOneUploadsEventsWithALocalPlayURL(t *testing.T) {
 
 	// After: a failure of another upload, then mine completes, signed.
 	require.NoError(t, send.Send(ctx, webhook.Event{ID: "evt_3", Type: webhook.TypeSubmitFailed, NotSubmitted: []string{other}}))
+	require.NoError(t, send.Send(ctx, webhook.Event{ID: "evt_5", Type: webhook.TypeSubmitFailed, UploadID: "up_bbbbbbbbbbbbbbbbbbbb"}))
 	require.NoError(t, send.Send(ctx, webhook.Event{ID: "evt_4", Type: webhook.TypeFileComplete, Key: mine, FileID: "1",
 		Playback: &webhook.Playback{HLS: "https://cdn.example.com/hls/ENC/enc/a_,SD,HD,.mp4.smil/master.m3u8?exp=2&acl=%2A&hmac=ab"}}))
 	got := readSSE(t, resp.Body, 2)
@@ -132,6 +133,17 @@ func TestSiteEventsStreamsOneUploadsEventsWithALocalPlayURL(t *testing.T) {
 	assert.Equal(t, "evt_4", got[1].Event.ID, "only this upload's events, in order")
 	assert.Equal(t, "http://127.0.0.1:9999/hls/ENC/enc/a_,SD,HD,.mp4.smil/master.m3u8?exp=2&acl=%2A&hmac=ab", got[1].Play,
 		"the same path on the local edge, its signature kept")
+
+	// The other upload, by its upload_id or its key.
+	req, _ = http.NewRequestWithContext(sctx, http.MethodGet, page.URL+"/api/events?upload_id=up_bbbbbbbbbbbbbbbbbbbb&key="+other, nil)
+	resp2, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp2.Body.Close()
+	var ids []string
+	for _, m := range readSSE(t, resp2.Body, 3) {
+		ids = append(ids, m.Event.ID)
+	}
+	assert.Equal(t, []string{"evt_2", "evt_3", "evt_5"}, ids, "its key, a key it did not submit, its upload_id")
 }
 
 func TestSiteEventsNeedsAnUpload(t *testing.T) {
@@ -154,65 +166,5 @@ func TestLocalWebUsageErrors(t *testing.T) {
 		var usage *usageError
 		require.ErrorAs(t, err, &usage, "%v", args)
 		assert.Contains(t, err.Error(), "--web serves the example page", "%v", args)
-	}
-}
-
-func TestSitePlaybackAsksPlaybackURLForTheViewer(t *testing.T) {
-	tests := []struct {
-		name       string
-		status     int
-		answer     string
-		wantStatus int
-		wantBody   string
-	}{
-		{"signed for the viewer, on the local edge", 200,
-			`{"file_id":"7","playback":{"hls":"https://cdn.example.com/hls/ENC/a_,SD,HD,.mp4.smil/master.m3u8?token=exp=9~acl=/hls/ENC/a_*~hmac=ab"},"expires_at":"2030-01-01T00:00:00Z"}`, 200,
-			`{"play":"http://127.0.0.1:9999/hls/ENC/a_,SD,HD,.mp4.smil/master.m3u8?token=exp=9~acl=/hls/ENC/a_*~hmac=ab","expires_at":"2030-01-01T00:00:00Z"}`},
-		{"not complete yet: its refusal, as is", 409, `{"error":{"message":"file 7 is not complete yet"}}`, 409, `{"error":{"message":"file 7 is not complete yet"}}`},
-		{"no HLS URL", 200, `{"file_id":"7","playback":{}}`, 502, `{"error":{"message":"playback-url gave no HLS URL"}}`},
-		{"not JSON", 502, `web action playback-url: exit status 1`, 502, `{"error":{"message":"playback-url answered HTTP 502 without JSON"}}`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var mu sync.Mutex
-			var got *http.Request
-			action := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				mu.Lock()
-				got = r.Clone(context.Background())
-				mu.Unlock()
-				w.WriteHeader(tt.status)
-				_, _ = io.WriteString(w, tt.answer)
-			}))
-			defer action.Close()
-			s := &site{dir: t.TempDir(), playbackURL: action.URL + playbackURLPrefix, playbackToken: "site-playback-token",
-				edge: "http://127.0.0.1:9999", client: action.Client()}
-			page := httptest.NewServer(s.handler())
-			defer page.Close()
-
-			resp, err := http.Get(page.URL + "/api/playback?file_id=7")
-			require.NoError(t, err)
-			defer resp.Body.Close()
-			body, _ := io.ReadAll(resp.Body)
-			assert.Equal(t, tt.wantStatus, resp.StatusCode)
-			assert.JSONEq(t, tt.wantBody, string(body))
-			assert.NotContains(t, string(body), "site-playback-token")
-			mu.Lock()
-			defer mu.Unlock()
-			require.NotNil(t, got)
-			assert.Equal(t, http.MethodGet, got.Method)
-			assert.Equal(t, playbackURLPrefix, got.URL.Path)
-			assert.Equal(t, "7", got.URL.Query().Get("file_id"))
-			assert.Equal(t, "Bearer site-playback-token", got.Header.Get("Authorization"))
-		})
-	}
-}
-
-func TestSitePlaybackWithoutSigningSendsThePageToTheEventsURL(t *testing.T) {
-	s := &site{dir: t.TempDir()}
-	for target, want := range map[string]int{"/api/playback?file_id=7": http.StatusNotFound, "/api/playback": http.StatusBadRequest} {
-		rec := httptest.NewRecorder()
-		s.handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
-		assert.Equal(t, want, rec.Code, target)
-		assert.Contains(t, rec.Body.String(), `"error"`, target)
 	}
 }
