@@ -89,6 +89,8 @@ func loopWithEveryParameter(t *testing.T, extra map[string]map[string]any) ([]ma
 		"RECONCILE_MAX": 100, "RECONCILE_PAGES": 20, "RECONCILE_STATUS_PAGES": 200,
 		"UPLOAD_TOKEN": uploadTokenForParams, "ALLOWED_ORIGINS": "https://www.example.com", "UPLOAD_MAX_SIZE": 1 << 30,
 		"UPLOAD_PART_SIZE": 64 << 20, "UPLOAD_URL_TTL": "15m",
+		"PLAYBACK_TOKEN_KEY": "", "PLAYBACK_TOKEN_NAME": "token", "PLAYBACK_TOKEN_TTL": "6h", "PLAYBACK_TOKEN_TYPE": "securetoken",
+		"PLAYBACK_URL_TOKEN": "",
 	}, extra)
 	logs := &syncBuffer{}
 	plat = localrun.New(localrun.Config{BinDir: binDir, Logs: logs, Params: params})

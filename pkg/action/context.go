@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	"github.com/vodflow/vodflow/pkg/redact"
 )
 
 // Activation describes the running activation.
@@ -53,9 +55,6 @@ type record struct {
 	// warnings are the configuration keys the handler does not read
 	// (Params.ConfigWarnings), for the result and the log line.
 	warnings []string
-	// issued are the query values of the presigned URLs the handler
-	// hands out on purpose (Issue), left in the result.
-	issued []string
 }
 
 func recordFrom(ctx context.Context) *record {
@@ -75,13 +74,13 @@ func LogAttrs(ctx context.Context, attrs ...Attr) {
 
 // Issue declares presigned URLs that the handler's result carries on
 // purpose (upload-url's upload URLs: grants limited in time and scope,
-// made for the caller). The edge scrubs every result of what looks like a
-// secret, signatures in URL queries included; the query values of these
-// URLs are left as they are in the result, while every secret value the
-// activation knows is still scrubbed from it, and the log line is scrubbed
-// as always. Never pass a URL that carries a secret of the deployment.
+// made for the caller). The scrubber blanks what looks like a secret,
+// signatures in URL queries included; it keeps the query values of these
+// URLs (redact.Set.Allow), while every secret value the activation knows
+// is still scrubbed, wherever it is. Never pass a URL that carries a
+// secret of the deployment.
 func Issue(ctx context.Context, urls ...string) {
-	r := recordFrom(ctx)
+	set := redact.FromContext(ctx)
 	for _, u := range urls {
 		_, query, ok := strings.Cut(u, "?")
 		if !ok {
@@ -90,7 +89,7 @@ func Issue(ctx context.Context, urls ...string) {
 		query, _, _ = strings.Cut(query, "#")
 		for _, kv := range strings.Split(query, "&") {
 			if _, v, ok := strings.Cut(kv, "="); ok && v != "" {
-				r.issued = append(r.issued, v)
+				set.Allow(v)
 			}
 		}
 	}

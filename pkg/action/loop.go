@@ -241,7 +241,7 @@ func serveOne[C, In, Out any](ctx context.Context, opts Options, prev map[string
 	if err != nil {
 		result, _ = json.Marshal(NewErrorResult(err))
 	}
-	result = secrets.BytesExcept(result, rec.issued)
+	result = secrets.Bytes(result)
 	logActivation(opts, start, rec, err, secrets)
 	return result
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/vodflow/vodflow/pkg/notify"
 	"github.com/vodflow/vodflow/pkg/param"
 	"github.com/vodflow/vodflow/pkg/playback"
+	"github.com/vodflow/vodflow/pkg/redact"
 	"github.com/vodflow/vodflow/pkg/signing"
 	"github.com/vodflow/vodflow/pkg/vodstation"
 	"github.com/vodflow/vodflow/pkg/webaction"
@@ -51,6 +52,8 @@ type Config struct {
 	// {basename}_01.jpg beside the outputs when the status API says the
 	// category makes thumbnails), none, or a template (see playback.Poster).
 	PlaybackPoster param.String `json:"PLAYBACK_POSTER"`
+	// Signing signs every playback URL when PLAYBACK_TOKEN_KEY is set.
+	Signing
 	// BucketName is the upload bucket (BUCKET_NAME, optional), named on
 	// events when the status API was not asked; the bucket the status API
 	// gives wins.
@@ -322,7 +325,7 @@ func (c *Config) validate() error {
 		c.PlaybackPoster = param.String(p)
 	}
 	c.BucketName = strings.TrimSpace(c.BucketName)
-	return nil
+	return c.Signing.Validate()
 }
 
 // run gathers the facts, decides, and sends the events.
@@ -332,6 +335,9 @@ func (h *Handler) run(ctx context.Context, cfg Config, in Input) (webaction.Resp
 		action.String("rendition", cb.rendition()))
 	g := gather{h: h, cfg: cfg, facts: Facts{Callback: cb, Bucket: cfg.BucketName,
 		ABR: string(cfg.PlaybackABR), Poster: string(cfg.PlaybackPoster)}}
+	if sg, ok := cfg.Signer(); ok {
+		g.facts.Sign = &Sign{Signer: sg, At: h.now()}
+	}
 	failed := cb.Status == StatusFailure || cb.Status == StatusCanceled
 	if bool(cfg.VerifyStatus) && (cb.Status == StatusComplete || failed) {
 		if err := g.verify(ctx); err != nil {
@@ -345,6 +351,9 @@ func (h *Handler) run(ctx context.Context, cfg Config, in Input) (webaction.Resp
 		g.failure(ctx)
 	}
 	d := Decide(g.facts)
+	// The signed URLs are for viewers: the scrubber keeps their tokens
+	// (the key is never in them, and stays a known secret).
+	redact.FromContext(ctx).Allow(d.Public...)
 	body := answerBody{OK: true, FileID: string(cb.FileID), Status: cb.Status, Playback: d.Playback, Warnings: d.Warnings}
 	for _, ev := range d.Events {
 		body.Events = append(body.Events, answerEvent{ID: ev.ID, Type: ev.Type})

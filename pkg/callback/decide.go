@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/vodflow/vodflow/pkg/playback"
 	"github.com/vodflow/vodflow/pkg/uploadid"
@@ -34,6 +35,9 @@ type Facts struct {
 	Poster string
 	// Warnings are what gathering the facts found wanting.
 	Warnings []string
+	// Sign, when not nil, signs every playback URL (not the poster: it is
+	// on the storage host, outside the edge's protected paths).
+	Sign *Sign
 }
 
 // Decision is what a callback implies: the events to send, this
@@ -42,6 +46,13 @@ type Decision struct {
 	Events   []webhook.Event
 	Playback *webhook.Playback
 	Warnings []string
+	// Public are the tokens of the signed URLs: meant for viewers, kept
+	// by the scrubber (redact.Set.Allow).
+	Public []string
+	// ExpiresAt is when the signed URLs' tokens expire (zero: unsigned).
+	ExpiresAt time.Time
+
+	signing *Sign
 }
 
 // Decide turns the facts of one callback into its events. It is a pure
@@ -54,7 +65,7 @@ type Decision struct {
 // every known rendition of the file is COMPLETE, with the adaptive URL,
 // the poster and the source's facts.
 func Decide(f Facts) Decision {
-	d := Decision{Warnings: append([]string(nil), f.Warnings...)}
+	d := Decision{Warnings: append([]string(nil), f.Warnings...), signing: f.Sign}
 	cb := f.Callback
 	r := &webhook.Rendition{EncodingOptionID: string(cb.EncodingOptionID), OutputType: cb.OutputType, Status: cb.Status, Link: cb.Link}
 	switch cb.Status {
@@ -220,6 +231,7 @@ func (d *Decision) adaptive(cfg playback.Config, form string, rs []playback.Rend
 		d.warn("%s", u.Warning)
 	}
 	ev.Playback = &webhook.Playback{HLS: u.HLS, DASH: u.DASH}
+	d.sign(ev.Playback)
 }
 
 // PLAYBACK_POSTER's keywords; any other value is a naming template.
@@ -297,7 +309,9 @@ func (d *Decision) playbackFor(cfg playback.Config, link string) *webhook.Playba
 	if u.Warning != "" {
 		d.warn("%s", u.Warning)
 	}
-	return &webhook.Playback{HLS: u.HLS, DASH: u.DASH}
+	p := &webhook.Playback{HLS: u.HLS, DASH: u.DASH}
+	d.sign(p)
+	return p
 }
 
 func nonEmpty(a, b string) string {

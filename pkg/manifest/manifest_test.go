@@ -49,7 +49,7 @@ func TestRepoManifestResolves(t *testing.T) {
 	assert.Equal(t, "vodflow", d.Package.Name)
 	assert.Equal(t, map[string]any{"NCLOUD_ACCESS_KEY": "AK", "NCLOUD_SECRET_KEY": "SK-secret", "API_URL": "https://vodstation.apigw.ntruss.com", "REGION": "KR",
 		"BUCKET_NAME": "uploads"}, d.Package.Params, "BUCKET_NAME is bound at the package, for every action")
-	require.Len(t, d.Actions, 5)
+	require.Len(t, d.Actions, 6)
 	lookup := d.Actions[0]
 	assert.Equal(t, "lookup-category", lookup.Name)
 	assert.Equal(t, "dist/lookup-category.zip", lookup.Function)
@@ -75,6 +75,11 @@ func TestRepoManifestResolves(t *testing.T) {
 	assert.Equal(t, "dist/upload-url.zip", up.Function)
 	assert.True(t, up.Web)
 	assert.True(t, up.RawHTTP, "raw HTTP: the request never overrides UPLOAD_TOKEN")
+	pu := d.Actions[5]
+	assert.Equal(t, "playback-url", pu.Name)
+	assert.True(t, pu.Web)
+	assert.True(t, pu.RawHTTP, "raw HTTP: the request never overrides PLAYBACK_URL_TOKEN")
+	assert.Equal(t, map[string]any{"CHANNEL_ID": "vs-1"}, pu.Params)
 
 	assert.Equal(t, []manifest.SequenceSpec{{Name: "upload-sequence", Components: []string{"lookup-category", "add-files"}}}, d.Sequences)
 	require.Len(t, d.Triggers, 2)

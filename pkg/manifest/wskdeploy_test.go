@@ -50,9 +50,11 @@ func TestRealWskdeployParserAgrees(t *testing.T) {
 	p.Package.Parameters["WEBHOOK_URL"] = "https://hooks.example/vodflow"
 	p.Package.Parameters["WEBHOOK_SECRET"] = "wh-secret"
 	for k, v := range map[string]any{"VERIFY_STATUS": "true", "PLAYBACK_DOMAIN": "x.edge.naverncp.com", "ENCRYPTED_BUCKET_NAME": "enc", "PLAYBACK_PROTOCOLS": "HLS,DASH",
-		"PLAYBACK_ABR": "smil", "PLAYBACK_POSTER": "auto"} {
+		"PLAYBACK_ABR": "smil", "PLAYBACK_POSTER": "auto", "PLAYBACK_TOKEN_KEY": "00ff00ff", "PLAYBACK_TOKEN_NAME": "token",
+		"PLAYBACK_TOKEN_TTL": "6h", "PLAYBACK_TOKEN_TYPE": "securetoken"} {
 		p.Actions["encoding-callback"].Parameters[k] = v
 	}
+	p.Actions["encoding-callback"].Parameters["PLAYBACK_URL_TOKEN"] = "pu-token" // any section: $VARs are global
 	p.Actions["upload-url"] = paramsfile.Action{Parameters: map[string]any{"UPLOAD_TOKEN": "up-token", "ALLOWED_ORIGINS": "https://www.example.com",
 		"UPLOAD_MAX_SIZE": 1 << 30, "UPLOAD_PART_SIZE": 64 << 20, "UPLOAD_URL_TTL": "15m"}}
 	vars, err := manifest.VarsFromParams(p)

@@ -26,8 +26,16 @@ const MinLen = 6
 // it contains SECRET, TOKEN, PASSWORD, PASSWD or PRIVATE, or ends in _KEY
 // other than ACCESS_KEY: NCLOUD_SECRET_KEY, CALLBACK_TOKEN, WEBHOOK_SECRET,
 // PLAYBACK_TOKEN_KEY, UPLOAD_TOKEN and OW_API_KEY are secret;
-// NCLOUD_ACCESS_KEY is not (it is an id, shown on purpose).
+// NCLOUD_ACCESS_KEY is not (it is an id, shown on purpose). Names that
+// end in _TOKEN_NAME, _TOKEN_TTL or _TOKEN_TYPE describe a token and hold
+// none (PLAYBACK_TOKEN_NAME, PLAYBACK_TOKEN_TTL, PLAYBACK_TOKEN_TYPE): they
+// are not secret.
 func IsSecretName(name string) bool {
+	for _, about := range [...]string{"_TOKEN_NAME", "_TOKEN_TTL", "_TOKEN_TYPE"} {
+		if hasSuffixFold(name, about) {
+			return false
+		}
+	}
 	for _, part := range [...]string{"SECRET", "TOKEN", "PASSWORD", "PASSWD", "PRIVATE"} {
 		if containsFold(name, part) {
 			return true
@@ -43,6 +51,40 @@ func IsSecretName(name string) bool {
 type Set struct {
 	mu      sync.Mutex               // serializes writers
 	needles atomic.Pointer[[]string] // immutable once stored; longest first
+	public  atomic.Pointer[[]string] // values the structural part keeps
+}
+
+// Allow makes s keep each value where only its shape would have it
+// scrubbed: a token vodflow made for viewers (a signed playback URL's
+// ?token=…) is meant to be read, though its parameter name looks secret.
+// A known secret ([Set.Add]) is scrubbed wherever it appears, allowed or
+// not; a structural match is kept only when it is exactly an allowed
+// value. Values shorter than [MinLen] are ignored.
+func (s *Set) Allow(values ...string) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var next []string
+	if p := s.public.Load(); p != nil {
+		next = slices.Clone(*p)
+	}
+	for _, v := range values {
+		if len(v) >= MinLen && !slices.Contains(next, v) {
+			next = append(next, v)
+		}
+	}
+	s.public.Store(&next)
+}
+
+// allowed reports whether v is a value s was told to keep.
+func (s *Set) allowed(v string) bool {
+	if s == nil {
+		return false
+	}
+	p := s.public.Load()
+	return p != nil && slices.Contains(*p, v)
 }
 
 // New returns a Set that knows values (see [Set.Add]).
@@ -232,20 +274,14 @@ func (s *Set) String(text string) string {
 
 // Bytes is [Set.String] for a byte slice. b is never modified: when
 // something is replaced the result is a new slice, otherwise b itself.
-func (s *Set) Bytes(b []byte) []byte { return s.BytesExcept(b, nil) }
-
-// BytesExcept is [Set.Bytes] that leaves the structural matches (see the
-// package doc) whose text is exactly one of issued: the signatures of
-// presigned URLs an action hands out on purpose (upload-url). Every value
-// the Set knows is still replaced, wherever it is.
-func (s *Set) BytesExcept(b []byte, issued []string) []byte {
+func (s *Set) Bytes(b []byte) []byte {
 	if len(b) == 0 {
 		return b
 	}
 	// A read-only view of b for the duration of the scan; nothing keeps
 	// it afterwards.
 	text := unsafe.String(unsafe.SliceData(b), len(b))
-	spans := s.spansExcept(text, issued)
+	spans := s.spans(text)
 	if len(spans) == 0 {
 		return b
 	}
@@ -289,11 +325,7 @@ type span struct{ start, end int }
 
 // spans returns the sorted, merged ranges of text to replace; nil when
 // there is none.
-func (s *Set) spans(text string) []span { return s.spansExcept(text, nil) }
-
-// spansExcept is spans without the structural matches whose text is one
-// of issued.
-func (s *Set) spansExcept(text string, issued []string) []span {
+func (s *Set) spans(text string) []span {
 	var out []span
 	for _, n := range s.load() {
 		if len(n) > len(text) {
@@ -310,17 +342,7 @@ func (s *Set) spansExcept(text string, issued []string) []span {
 			i += j + 1
 		}
 	}
-	known := len(out)
-	out = structural(text, out)
-	if len(issued) > 0 {
-		kept := out[:known]
-		for _, sp := range out[known:] {
-			if !slices.Contains(issued, text[sp.start:sp.end]) {
-				kept = append(kept, sp)
-			}
-		}
-		out = kept
-	}
+	out = s.structural(text, out)
 	for k := range out {
 		out[k] = fitEscapes(text, out[k])
 	}

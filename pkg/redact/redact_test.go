@@ -54,6 +54,8 @@ func TestIsSecretName(t *testing.T) {
 		"db_password": true, "DB_PASSWD": true, "PRIVATE_PEM": true, "api_key": true,
 		"NCLOUD_ACCESS_KEY": false, "access_key": false, "CATEGORY_NAME": false,
 		"KEY_DECODING": false, "NOTIFICATION_URL": false, "": false,
+		"PLAYBACK_TOKEN_NAME": false, "PLAYBACK_TOKEN_TTL": false, "playback_token_type": false,
+		"PLAYBACK_URL_TOKEN": true, "TOKEN_NAME_KEY": true,
 	} {
 		assert.Equal(t, want, redact.IsSecretName(name), name)
 	}
@@ -361,4 +363,26 @@ func TestWriter(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, len("key  and https://u:@h\n")+len(rawSecret)+len(urlPassword), n, "reports the bytes it was given")
 	assert.Equal(t, "key [redacted] and https://u:[redacted]@h\n", b.String())
+}
+
+// TestAllowKeepsViewerTokens: a signed playback URL's token, allowed, is
+// kept where the shape of ?token= would scrub it; another token of the
+// same shape is still scrubbed, and a known secret inside an allowed value
+// is scrubbed all the same.
+func TestAllowKeepsViewerTokens(t *testing.T) {
+	const tok = "exp=1700000000~acl=/hls/ENC/d/clip_*~hmac=554f05ff293cead8e1f8f95efd7d498e"
+	text := `{"hls":"https://cdn.example.com/hls/ENC/d/clip_A.mp4/index.m3u8?token=` + tok + `","other":"https://x/?token=exp=1~hmac=beef00"}`
+	s := redact.New("52a152a152a1")
+	assert.NotContains(t, s.String(text), tok, "not allowed: scrubbed by its shape")
+	s.Allow(tok, "short")
+	got := s.String(text)
+	assert.Contains(t, got, "?token="+tok)
+	assert.Contains(t, got, `?token=[redacted]"`, "an unknown token is still scrubbed")
+	assert.Equal(t, got, string(s.Bytes([]byte(text))))
+
+	s.Add("acl=/hls/ENC")
+	assert.NotContains(t, s.String(text), "acl=/hls/ENC", "a known secret wins over Allow")
+	var nilSet *redact.Set
+	nilSet.Allow(tok)
+	assert.NotContains(t, nilSet.String(text), tok)
 }

@@ -48,12 +48,13 @@ func isSecretQueryName(name string) bool {
 // whatever the Set knows: userinfo passwords, secret-named query values and
 // echoed credential headers. A value that already starts with Placeholder
 // is left alone, so that scrubbing twice changes nothing.
-func structural(text string, out []span) []span {
+// A value [Set.Allow] was given is kept too.
+func (s *Set) structural(text string, out []span) []span {
 	n := len(out)
 	out = shapes(text, out)
 	kept := out[:n]
 	for _, sp := range out[n:] {
-		if !strings.HasPrefix(text[sp.start:], Placeholder) {
+		if !strings.HasPrefix(text[sp.start:], Placeholder) && !s.allowed(text[sp.start:sp.end]) {
 			kept = append(kept, sp)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"image/jpeg"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -19,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/vodflow/vodflow/pkg/edgetoken"
 )
 
 // The emulator also stands in for Global Edge: GET and HEAD requests for
@@ -133,6 +136,11 @@ func (e *Emulator) serveEdge(w http.ResponseWriter, r *http.Request) {
 		e.servePoster(w, r, strings.TrimPrefix(p, "/"))
 		return
 	}
+	if err := e.checkToken(r); err != nil {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		http.Error(w, "403 Forbidden: "+err.Error(), http.StatusForbidden)
+		return
+	}
 	proto, rest, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
 	enc, rest, _ := strings.Cut(rest, "/")
 	bucket, ok := e.channelFor(enc)
@@ -181,6 +189,28 @@ func (e *Emulator) serveEdge(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// checkToken checks the request's playback token when Options.EdgeToken
+// is set: the query parameter first, else the cookie, as sent; the path
+// as sent (percent-encoded); the client's address from the connection.
+func (e *Emulator) checkToken(r *http.Request) error {
+	sg := e.opts.EdgeToken
+	if sg == nil {
+		return nil
+	}
+	tok := edgetoken.FromRequest(sg.Name, r.URL.RawQuery, r.Header.Get("Cookie"))
+	if tok == "" {
+		return fmt.Errorf("no %s token in the query or a cookie (signed playback is on)", sg.Name)
+	}
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		ip = r.RemoteAddr
+	}
+	if err := sg.Verify(tok, edgetoken.Request{Path: r.URL.EscapedPath(), ClientIP: ip, Now: e.clock()}); err != nil {
+		return err
+	}
+	return nil
 }
 
 // serveMaster answers …/{list}.smil/{master.m3u8|manifest.mpd}: the

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/vodflow/vodflow/pkg/edgetoken"
 )
 
 // MaxBodyBytes is the largest request body the emulator reads; larger
@@ -58,6 +60,14 @@ type Options struct {
 	// copied once per file into the media folder; when it cannot be
 	// opened, the renditions answer 500 naming the object.
 	OpenSource func(bucket, key string) (io.ReadCloser, error)
+	// EdgeToken, when not nil, makes the Global Edge stand-in check a
+	// token (its Type, Key and Name; see edgetoken.Signer) on every
+	// manifest and segment it serves, as Global Edge does with signed
+	// URLs on: from the query parameter Name, else the cookie Name, each
+	// request on its own (no token is added to playlists, no cookie set).
+	// A missing, expired, tampered token, or one for another path or
+	// client IP, is answered 403.
+	EdgeToken *edgetoken.Signer
 }
 
 // Call is one request the emulator received, faulted or not.
