@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/vodflow/vodflow/pkg/edgetoken"
 	"github.com/vodflow/vodflow/pkg/objectstoragetest"
 	"github.com/vodflow/vodflow/pkg/vodstationtest"
 )
@@ -20,9 +21,11 @@ const (
 
 // startDemoEmulator starts the emulator and seeds the demo category. With
 // storage, the edge encodes each file from the object's bytes in that
-// Object Storage emulator, as VOD Station reads the uploaded object.
-func startDemoEmulator(addr string, logf func(string, ...any), storage *objectstoragetest.Server) (*vodstationtest.Server, vodstationtest.Category, error) {
-	opts := vodstationtest.Options{AccessKey: demoAccessKey, SecretKey: demoSecretKey, Logf: logf}
+// Object Storage emulator, as VOD Station reads the uploaded object; with
+// edge, its Global Edge stand-in checks that playback token on every
+// manifest and segment.
+func startDemoEmulator(addr string, logf func(string, ...any), storage *objectstoragetest.Server, edge *edgetoken.Signer) (*vodstationtest.Server, vodstationtest.Category, error) {
+	opts := vodstationtest.Options{AccessKey: demoAccessKey, SecretKey: demoSecretKey, Logf: logf, EdgeToken: edge}
 	if storage != nil {
 		opts.OpenSource = storage.Open
 	}
@@ -57,7 +60,7 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer storage.Close()
-	srv, cat, err := startDemoEmulator(*addr, func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) }, storage)
+	srv, cat, err := startDemoEmulator(*addr, func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) }, storage, nil)
 	if err != nil {
 		return err
 	}

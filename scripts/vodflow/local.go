@@ -162,7 +162,11 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 			}
 			defer storage.Close()
 		}
-		srv, cat, err := startDemoEmulator("", nil, storage)
+		edge, err := over.edgeSigner()
+		if err != nil {
+			return err
+		}
+		srv, cat, err := startDemoEmulator("", nil, storage, edge)
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -317,6 +318,9 @@ func TestExamplePageEndToEndInChromium(t *testing.T) {
 		st, png := uploadAndPlay(t, ctx, wt, small)
 		saveScreenshot(t, "example-page.png", png)
 		checkPlayed(t, st, `my_clip`, 2)
+		asked := nl.to(origin + "/api/playback?")
+		require.Len(t, asked, 1)
+		assert.Equal(t, int64(404), asked[0].status, "without signing the site signs nothing: the event's URL plays")
 
 		// The upload went from the page's origin straight to the bucket: a
 		// cross-origin presigned PUT (no Authorization header: the
@@ -444,4 +448,80 @@ func checkStored(t *testing.T, wt *webTool, key, file string) {
 	want, err := os.ReadFile(file)
 	require.NoError(t, err)
 	assert.True(t, bytes.Equal(want, stored), "the bucket holds the file's bytes (%d of %d)", len(stored), len(want))
+}
+
+// demoPlaybackKey is a Secure Token key (hex, as the Global Edge console
+// shows one) for the signed case; it opens nothing but the emulator.
+const demoPlaybackKey = "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5"
+
+func TestExamplePageSignedPlaybackInChromium(t *testing.T) {
+	chromium := chromiumPath()
+	if chromium == "" {
+		t.Skip("SKIPPED: chromium is not on the PATH (apt-get install chromium): the example page was not tested in a browser")
+	}
+	video := makeVideo(t, "my clip.mp4")
+	for _, tc := range []struct {
+		name, token string
+		flags       []string
+	}{
+		{"Secure Token", "token", []string{"-p", "PLAYBACK_TOKEN_KEY=" + demoPlaybackKey}},
+		{"JWT", "globaledgejwt", []string{"-p", "PLAYBACK_TOKEN_KEY=" + demoPlaybackKey, "-p", "PLAYBACK_TOKEN_TYPE=jwt"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { signedPlayback(t, chromium, video, tc.token, tc.flags...) })
+	}
+}
+
+// signedPlayback uploads video with signing on (flags) and checks that it
+// plays, every request carrying the token named token, and not without.
+func signedPlayback(t *testing.T, chromium, video, token string, flags ...string) {
+	wt := startWebTool(t, flags...)
+	ctx := newBrowser(t, chromium)
+	var nl netLog
+	require.NoError(t, nl.listen(ctx))
+
+	st, png := uploadAndPlay(t, ctx, wt, video)
+	saveScreenshot(t, "example-page-signed-"+token+".png", png)
+	checkPlayed(t, st, `my_clip`, 2)
+	u, err := url.Parse(st.PlaybackURL)
+	require.NoError(t, err)
+	require.NotEmpty(t, u.Query().Get(token), "the page plays a signed URL: %s", st.PlaybackURL)
+	asked := nl.to(strings.TrimSuffix(wt.page, "/") + "/api/playback?")
+	require.Len(t, asked, 1, "the page asked its site, which asked playback-url, for a URL signed for this viewer")
+	assert.Equal(t, int64(200), asked[0].status)
+
+	// Every request the player made to the edge carried the token (hls.js
+	// appends the master's query) and was served.
+	edge := nl.to(wt.demo.edge + "/hls/")
+	var segment string
+	for _, e := range edge {
+		eu, err := url.Parse(e.url)
+		require.NoError(t, err)
+		assert.Equal(t, u.Query().Get(token), eu.Query().Get(token), "%s", e.url)
+		assert.Equal(t, int64(200), e.status, "%s", e.url)
+		if strings.HasSuffix(eu.Path, ".m4s") {
+			segment = e.url
+		}
+	}
+	require.NotEmpty(t, segment, "the player fetched segments: %+v", edge)
+
+	// The same segment without the token is refused; with it, served.
+	bare, _, _ := strings.Cut(segment, "?")
+	for _, c := range []struct {
+		url  string
+		want int
+	}{{bare, http.StatusForbidden}, {segment, http.StatusOK}} {
+		resp, err := http.Get(c.url)
+		require.NoError(t, err)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Equal(t, c.want, resp.StatusCode, "%s: %s", c.url, body)
+	}
+	// The site's PLAYBACK_URL_TOKEN and the key never reached the page.
+	page, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.outerHTML`))
+	require.NoError(t, err)
+	assert.NotContains(t, page, demoPlaybackURLToken)
+	assert.NotContains(t, page, demoPlaybackKey)
+	for _, e := range nl.to(strings.TrimSuffix(wt.page, "/")) {
+		assert.NotContains(t, fmt.Sprint(e.header, e.url), demoPlaybackURLToken)
+	}
 }
