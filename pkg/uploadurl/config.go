@@ -128,8 +128,8 @@ func parseTTL(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)
 	if n, nerr := strconv.ParseInt(s, 10, 64); nerr == nil {
 		d, err = time.Duration(n)*time.Second, nil
-		if n > int64(objectstorage.MaxPresignExpiry/time.Second) {
-			d = objectstorage.MaxPresignExpiry + 1
+		if n < 1 || n > int64(objectstorage.MaxPresignExpiry/time.Second) {
+			d = 0 // out of range; n*time.Second could wrap into it
 		}
 	}
 	if err != nil || d < time.Second || d > objectstorage.MaxPresignExpiry {
@@ -139,10 +139,11 @@ func parseTTL(s string) (time.Duration, error) {
 }
 
 // normalOrigin is an origin's canonical form (lower-case scheme and host,
-// no default port), ok when o is one: scheme://host[:port], no path.
+// no default port), ok when o is one: scheme://host[:port], no path, no
+// wildcard (the list matches whole origins; * alone allows any).
 func normalOrigin(o string) (string, bool) {
 	u, err := url.Parse(strings.TrimSpace(o))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || strings.Contains(u.Host, "*") ||
 		strings.TrimSuffix(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" {
 		return "", false
 	}
