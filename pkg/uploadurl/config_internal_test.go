@@ -298,3 +298,28 @@ func TestCheck(t *testing.T) {
 		})
 	}
 }
+
+func TestAuthorized(t *testing.T) {
+	const tok = "s3cr3t-Upload-Token"
+	for _, tc := range []struct {
+		header string
+		ok     bool
+	}{
+		{"Bearer " + tok, true},
+		{"bearer " + tok, true},
+		{"BEARER " + tok, true},
+		{"  Bearer   " + tok + "  ", true},
+		{"Bearer " + strings.ToLower(tok), false},
+		{"Bearer " + tok + "x", false},
+		{"Bearer " + tok[:len(tok)-1], false},
+		{"Bearer x" + tok, false},
+		{"Bearer ", false},
+		{"Bearer", false},
+		{tok, false},
+		{"Basic " + tok, false},
+		{"Token " + tok, false},
+		{"", false},
+	} {
+		assert.Equal(t, tc.ok, authorized(tok, tc.header), "%q", tc.header)
+	}
+}
