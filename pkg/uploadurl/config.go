@@ -25,7 +25,9 @@ const (
 	DefaultURLTTL = 15 * time.Minute
 	// MaxAnswerParts bounds the parts of one answer, so it stays far under
 	// the platform's 1 MB result (a presigned URL is about 600 bytes):
-	// a file that would need more parts gets larger ones.
+	// a file that would need more parts gets larger ones, up to S3's
+	// 5 GiB, so a file over 5,000 GiB has more (at most 1,024, for 5 TiB;
+	// see PartPlan).
 	MaxAnswerParts = 1000
 )
 
