@@ -35,3 +35,9 @@ func TestEscapedFormsWithoutSomeCharacterClass(t *testing.T) {
 
 // unquote is a quoted form without its quotes.
 func unquote(form string) string { return form[1 : len(form)-1] }
+
+// TestClipInvalidUTF8: a text of continuation bytes only (not UTF-8) is
+// clipped to nothing rather than past its start.
+func TestClipInvalidUTF8(t *testing.T) {
+	assert.Equal(t, "…", redact.Clip("\x80\x80\x80", 2))
+}
