@@ -1,9 +1,11 @@
 package action_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -39,4 +41,25 @@ func TestLogLineLoneContinuationByte(t *testing.T) {
 	})
 	_, logText := serveLines(t, h, `{"value":{}}`)
 	assert.Contains(t, logText, `"s":"a\ufffdb"`)
+}
+
+// TestLogLineKeepsEscapingAfterASubstitute: after invalid UTF-8 (U+FFFD) or
+// a line separator (\u2028), the rest of the string is still escaped, and a
+// valid U+FFFD in the input is written as it is, as encoding/json does.
+func TestLogLineKeepsEscapingAfterASubstitute(t *testing.T) {
+	for _, s := range []string{"bad \xff then \"q\"\n", "sep \u2028 then \"q\"\\", "kept \uFFFD as is"} {
+		h := action.Simple(func(ctx context.Context, _ struct{}) (map[string]any, error) {
+			action.LogAttrs(ctx, action.String("s", s))
+			return map[string]any{}, nil
+		})
+		_, logText := serveLines(t, h, `{"value":{}}`)
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(logText), &m), "%q: %s", s, logText)
+		assert.Equal(t, strings.ToValidUTF8(s, "\uFFFD"), m["s"], "%q", s)
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		require.NoError(t, enc.Encode(s))
+		assert.Contains(t, logText, `"s":`+strings.TrimSpace(want.String()), "written as encoding/json writes it")
+	}
 }
