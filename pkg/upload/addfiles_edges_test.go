@@ -114,3 +114,36 @@ func TestAddFilesUncertainBatch(t *testing.T) {
 		assert.NotContains(t, e["details"], "uncertain")
 	})
 }
+
+// TestAddFilesCompactWarnings: the compact shape keeps up to MaxListed of
+// the submission's warnings as they are, and past that the first MaxListed
+// and a count of the rest.
+func TestAddFilesCompactWarnings(t *testing.T) {
+	for _, n := range []int{upload.MaxListed, upload.MaxListed + 1} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			_, url := newFake(t)
+			paths := make([]string, 300)
+			for i := range paths {
+				// 300 paths of 1,000 bytes make the result compact.
+				head := fmt.Sprintf("in/%03d-", i)
+				paths[i] = head + strings.Repeat("w", 1000-len(head)-len(".mp4")) + ".mp4"
+			}
+			warnings := make([]string, n)
+			for i := range warnings {
+				warnings[i] = fmt.Sprintf("warning %d from lookup-category", i)
+			}
+			res := invoke(t, fast().AddFiles(), base(url, map[string]any{"CATEGORY_NAME": nil, "category_id": "3", "paths": paths, "warnings": warnings}))
+			require.NotContains(t, res, "error")
+			require.Equal(t, true, res["compact"])
+			got, _ := res["warnings"].([]any)
+			if n == upload.MaxListed {
+				require.Len(t, got, upload.MaxListed)
+				assert.Equal(t, "warning 99 from lookup-category", got[upload.MaxListed-1])
+			} else {
+				require.Len(t, got, upload.MaxListed+1)
+				assert.Equal(t, "warning 99 from lookup-category", got[upload.MaxListed-1])
+				assert.Equal(t, "and 1 more warnings", got[upload.MaxListed])
+			}
+		})
+	}
+}
