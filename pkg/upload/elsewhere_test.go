@@ -70,3 +70,18 @@ func TestLookupOutputTypesTTLZero(t *testing.T) {
 	assert.Equal(t, reads, lookup("0"))
 	assert.Equal(t, reads, lookup("300"), "TTL 0 stored nothing")
 }
+
+// TestDedupWindowZeroAsksNothing: DEDUP_WINDOW=0 turns duplicate detection
+// off, the status list too: the same upload twice is submitted twice and
+// VOD Station's status list is never read.
+func TestDedupWindowZeroAsksNothing(t *testing.T) {
+	l := newLoop(t, vodstationtest.Options{CallbackDelay: time.Hour})
+	u := upload.New()
+	params := map[string]any{"DEDUP_WINDOW": 0, "DEDUP_CHECK_STATUS": true}
+	for i := range 2 {
+		res := sequenceRun(t, u, l.vod, map[string]any{"object_name": "a.mp4"}, params)
+		assert.False(t, res.Skipped, "upload %d: reason %q", i, res.Reason)
+	}
+	assert.Len(t, l.vod.Submissions(), 2)
+	assert.Zero(t, l.vod.CountCalls("GET", "/api/v2/status"), "the status list is not read")
+}
