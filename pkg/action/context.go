@@ -76,9 +76,11 @@ func LogAttrs(ctx context.Context, attrs ...Attr) {
 // purpose (upload-url's upload URLs: grants limited in time and scope,
 // made for the caller). The scrubber blanks what looks like a secret,
 // signatures in URL queries included; it keeps the query values of these
-// URLs (redact.Set.Allow), while every secret value the activation knows
-// is still scrubbed, wherever it is. Never pass a URL that carries a
-// secret of the deployment.
+// URLs (redact.Set.Allow) in the result, while every secret value the
+// activation knows is still scrubbed, wherever it is. The log line keeps
+// none of them (it is scrubbed by redact.Set.Strict): it is for
+// operators, never for the caller. An issue lasts for its activation.
+// Never pass a URL that carries a secret of the deployment.
 func Issue(ctx context.Context, urls ...string) {
 	set := redact.FromContext(ctx)
 	for _, u := range urls {

@@ -455,7 +455,9 @@ func logActivation(opts Options, start time.Time, rec *record, err error, secret
 	}
 	attrs = append(attrs, rec.attrs...)
 	line := appendLogLine(make([]byte, 0, 512), opts.Now(), level, msg, attrs)
-	_, _ = opts.Log.Write(secrets.Bytes(line))
+	// Strict: the values Issue and Allow keep in results are grants for
+	// the caller, never for the log.
+	_, _ = opts.Log.Write(secrets.Strict().Bytes(line))
 }
 
 // Simple is a Handler for an action whose configuration and input are one

@@ -399,8 +399,9 @@ func structFields(t reflect.Type) []field {
 // fieldByIndex is reflect.Value.FieldByIndex, allocating nil embedded
 // pointers on the way.
 func fieldByIndex(v reflect.Value, index []int) reflect.Value {
-	for i, x := range index {
-		if i > 0 && v.Kind() == reflect.Pointer {
+	for _, x := range index {
+		// The first step is from the struct itself, never a pointer.
+		if v.Kind() == reflect.Pointer {
 			if v.IsNil() {
 				v.Set(reflect.New(v.Type().Elem()))
 			}

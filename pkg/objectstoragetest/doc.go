@@ -4,7 +4,10 @@
 // does not) and presigned URLs, that checks every request's AWS SigV4
 // signature (header or presigned query, with the presigned expiry and a
 // clock-skew window) against the keys it was given, and fires bucket event
-// rules on object creation.
+// rules on object creation. A streaming upload (aws-chunked body, as
+// minio-go sends over http and the AWS SDKs with trailing checksums) is
+// stored without its chunk framing, as S3 does; its seed signature is
+// checked, its chunk signatures are not.
 //
 // The S3 semantics are github.com/johannesboyne/gofakes3 (in-memory
 // backend), which checks no signature: [Server] wraps it with its own SigV4

@@ -317,6 +317,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if payload != unsignedPayload && !strings.HasPrefix(payload, "STREAMING-") && r.Body != nil {
 		r.Body = &hashCheck{rc: r.Body, h: sha256.New(), want: payload}
 	}
+	if strings.HasPrefix(payload, "STREAMING-") && r.Body != nil && !unchunk(r) {
+		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
+		writeError(w, r, http.StatusBadRequest, "MissingContentLength", "a streaming (aws-chunked) upload needs X-Amz-Decoded-Content-Length")
+		return
+	}
 	if _, ok := r.URL.Query()["cors"]; ok && strings.Count(strings.Trim(r.URL.Path, "/"), "/") == 0 {
 		s.bucketCORS(w, r)
 		return

@@ -59,7 +59,8 @@ type Set struct {
 // ?token=…) is meant to be read, though its parameter name looks secret.
 // A known secret ([Set.Add]) is scrubbed wherever it appears, allowed or
 // not; a structural match is kept only when it is exactly an allowed
-// value. Values shorter than [MinLen] are ignored.
+// value. Values shorter than [MinLen] are ignored. [Set.Strict] keeps
+// none of them (the edge's log line).
 func (s *Set) Allow(values ...string) {
 	if s == nil {
 		return
@@ -76,6 +77,21 @@ func (s *Set) Allow(values ...string) {
 		}
 	}
 	s.public.Store(&next)
+}
+
+// Strict returns a Set that knows every secret s knows and keeps no
+// value [Set.Allow] was given: for an output that must never carry a
+// grant, such as an activation's log line (read by operators, kept far
+// longer than a presigned URL or a viewer token lives). It is s itself
+// when s allows nothing; otherwise a snapshot (secrets added to s later
+// are not in it).
+func (s *Set) Strict() *Set {
+	if s == nil || s.public.Load() == nil {
+		return s
+	}
+	out := &Set{}
+	out.needles.Store(s.needles.Load())
+	return out
 }
 
 // allowed reports whether v is a value s was told to keep.

@@ -386,3 +386,21 @@ func TestAllowKeepsViewerTokens(t *testing.T) {
 	nilSet.Allow(tok)
 	assert.NotContains(t, nilSet.String(text), tok)
 }
+
+// TestStrictKeepsNoAllowedValue: Strict scrubs what Allow keeps, still
+// knows every secret, leaves the Set itself as it was, and is the Set
+// itself when nothing is allowed.
+func TestStrictKeepsNoAllowedValue(t *testing.T) {
+	const tok = "exp=1700000000~hmac=554f05ff293cead8e1f8f95efd7d498e"
+	text := `https://cdn.example.com/a.m3u8?token=` + tok + ` key 52a152a152a1`
+	s := redact.New("52a152a152a1")
+	assert.Same(t, s, s.Strict(), "nothing allowed: no copy")
+	s.Allow(tok)
+	strict := s.Strict()
+	assert.NotSame(t, s, strict)
+	assert.Equal(t, `https://cdn.example.com/a.m3u8?token=[redacted] key [redacted]`, strict.String(text))
+	assert.Equal(t, `https://cdn.example.com/a.m3u8?token=`+tok+` key [redacted]`, s.String(text), "the Set still allows")
+	var nilSet *redact.Set
+	assert.Nil(t, nilSet.Strict())
+	assert.NotContains(t, nilSet.Strict().String(text), tok)
+}

@@ -84,3 +84,62 @@ func TestExt(t *testing.T) {
 		assert.Equal(t, want, uploadid.Ext(in), in)
 	}
 }
+
+// TestKeyIsAlwaysSafe: whatever the declared name (unicode, dots, path
+// separators, control bytes, empty, very long), the key is the prefix, the
+// id and one safe segment with the extension lower-cased, it never climbs
+// out of its directory, and Parse finds the id back.
+func TestKeyIsAlwaysSafe(t *testing.T) {
+	id := uploadid.New()
+	long := strings.Repeat("가", 500) + ".mp4" // 1,500 bytes of unicode
+	for _, tc := range []struct{ filename, ext, wantBase string }{
+		{"clip.mp4", "mp4", "clip"},
+		{"Clip.MP4", "MP4", "Clip"},
+		{"", "mp4", "video"},
+		{".", "mp4", "video"},
+		{"..", "mp4", "video"},
+		{"...mp4", "mp4", "video"},
+		{"a..mp4", "mp4", "a"},
+		{".hidden.mp4", "mp4", "hidden"},
+		{"../../../x.mp4", "mp4", "x"},
+		{`..\..\x.mp4`, "mp4", "x"},
+		{"dir/", "mp4", "video"},
+		{"영상 2024.mp4", "mp4", "_______2024"},
+		{"e\u0301t\u00e9.mov", "mov", "e__t__"},
+		{"tab\there\x00nul.mkv", "mkv", "tab_here_nul"},
+		{"a b/c d.webm", "webm", "c_d"},
+		{"%2e%2e%2fx.mp4", "mp4", "_2e_2e_2fx"},
+		{long, "mp4", "video"},
+		{strings.Repeat("a", 79) + "가.mp4", "mp4", strings.Repeat("a", 79) + "_"},
+		{strings.Repeat("ab.", 40) + "mp4", "mp4", strings.Repeat("ab.", 26) + "ab"},
+	} {
+		key := uploadid.Key("uploads/", id, tc.filename, tc.ext)
+		assert.Equal(t, "uploads/"+id+"/"+tc.wantBase+"."+strings.ToLower(tc.ext), key, "%q", tc.filename)
+		name := strings.TrimPrefix(key, "uploads/"+id+"/")
+		assert.NotContains(t, name, "/", "%q", tc.filename)
+		assert.NotContains(t, name, `\`, "%q", tc.filename)
+		assert.False(t, strings.HasPrefix(name, "."), "%q: a hidden or dot-dot name", tc.filename)
+		assert.LessOrEqual(t, len(name), uploadid.MaxBaseName+1+len(tc.ext), "%q", tc.filename)
+		got, ok := uploadid.Parse(key)
+		assert.True(t, ok, "%q", tc.filename)
+		assert.Equal(t, id, got, "%q", tc.filename)
+	}
+}
+
+func TestExtCases(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"a.Mp4", "mp4"},
+		{"a.tar.gz", "gz"},
+		{".mp4", "mp4"},
+		{"..", ""},
+		{"", ""},
+		{"a", ""},
+		{"a.", ""},
+		{"dir.mp4/clip", ""},
+		{`dir.mp4\clip`, ""},
+		{"영상.MKV", "mkv"},
+		{"a.m p4", "m p4"}, // kept: EXTENSIONS decides, and no list has it
+	} {
+		assert.Equal(t, tc.want, uploadid.Ext(tc.in), "%q", tc.in)
+	}
+}

@@ -25,7 +25,9 @@ const (
 	DefaultURLTTL = 15 * time.Minute
 	// MaxAnswerParts bounds the parts of one answer, so it stays far under
 	// the platform's 1 MB result (a presigned URL is about 600 bytes):
-	// a file that would need more parts gets larger ones.
+	// a file that would need more parts gets larger ones, up to S3's
+	// 5 GiB, so a file over 5,000 GiB has more (at most 1,024, for 5 TiB;
+	// see PartPlan).
 	MaxAnswerParts = 1000
 )
 
@@ -128,8 +130,8 @@ func parseTTL(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)
 	if n, nerr := strconv.ParseInt(s, 10, 64); nerr == nil {
 		d, err = time.Duration(n)*time.Second, nil
-		if n > int64(objectstorage.MaxPresignExpiry/time.Second) {
-			d = objectstorage.MaxPresignExpiry + 1
+		if n < 1 || n > int64(objectstorage.MaxPresignExpiry/time.Second) {
+			d = 0 // out of range; n*time.Second could wrap into it
 		}
 	}
 	if err != nil || d < time.Second || d > objectstorage.MaxPresignExpiry {
@@ -139,10 +141,11 @@ func parseTTL(s string) (time.Duration, error) {
 }
 
 // normalOrigin is an origin's canonical form (lower-case scheme and host,
-// no default port), ok when o is one: scheme://host[:port], no path.
+// no default port), ok when o is one: scheme://host[:port], no path, no
+// wildcard (the list matches whole origins; * alone allows any).
 func normalOrigin(o string) (string, bool) {
 	u, err := url.Parse(strings.TrimSpace(o))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || strings.Contains(u.Host, "*") ||
 		strings.TrimSuffix(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" {
 		return "", false
 	}

@@ -435,12 +435,18 @@ func (h *Handler) run(ctx context.Context, cfg Config, in Input) (webaction.Resp
 
 // PartPlan returns the part size and count of a size-byte multipart
 // upload with parts of partSize: larger parts when the file would need
-// more than MaxAnswerParts (rounded up to a MiB).
+// more than MaxAnswerParts (rounded up to a MiB), but never over S3's
+// largest PUT (5 GiB), so a file over 5,000 GiB gets more parts (1,024
+// for 5 TiB, far under S3's 10,000). A size under 1 byte has no part.
 func PartPlan(size, partSize int64) (part int64, count int) {
 	part = partSize
+	if size < 1 {
+		return part, 0
+	}
 	if size > part*MaxAnswerParts {
 		part = (size + MaxAnswerParts - 1) / MaxAnswerParts
 		part = (part + 1<<20 - 1) &^ (1<<20 - 1)
+		part = min(part, max(partSize, objectstorage.MaxPutSize))
 	}
 	return part, int((size + part - 1) / part)
 }

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"io"
 	"math"
 	"net"
 	"net/http"
@@ -35,7 +36,8 @@ import (
 // {key} is the object key of a COMPLETE output in the channel's storage
 // bucket. With ffmpeg (Options.FFmpeg) each rendition is encoded once, on
 // first request, at its option's size and bitrates (from the uploaded file
-// when PutSource gave it, else a test pattern of the source's duration),
+// when PutSource gave it, else from the uploaded object's bytes when
+// Options.OpenSource is set, else a test pattern of the source's duration),
 // to fMP4 segments of 1 s. Without it the playlists are still valid and
 // say so in a comment; their segments answer 404.
 
@@ -343,8 +345,63 @@ func (e *Emulator) media(out edgeOutput) (*media, error) {
 	}
 	src := e.sources[submittedKey(out.file.bucketName, out.file.filePath)]
 	e.mediaMu.Unlock()
-	m.once.Do(func() { m.err = e.encode(m, id, out, src) })
+	m.once.Do(func() {
+		if src == "" && e.opts.OpenSource != nil {
+			if src, m.err = e.fetchSource(out.file.bucketName, out.file.filePath); m.err != nil {
+				return
+			}
+		}
+		m.err = e.encode(m, id, out, src)
+	})
 	return m, m.err
+}
+
+// fetchedSource is an uploaded object copied into the media folder.
+type fetchedSource struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// fetchSource copies the object bucket/key, through Options.OpenSource,
+// into the media folder once, and returns the copy's path.
+func (e *Emulator) fetchSource(bucket, key string) (string, error) {
+	e.mediaMu.Lock()
+	if e.fetched == nil {
+		e.fetched = map[string]*fetchedSource{}
+	}
+	k := submittedKey(bucket, key)
+	f, ok := e.fetched[k]
+	if !ok {
+		f = &fetchedSource{}
+		e.fetched[k] = f
+	}
+	n := len(e.fetched)
+	e.mediaMu.Unlock()
+	f.once.Do(func() { f.path, f.err = e.copySource(bucket, key, n) })
+	return f.path, f.err
+}
+
+func (e *Emulator) copySource(bucket, key string, n int) (string, error) {
+	root, err := e.mediaRoot()
+	if err != nil {
+		return "", err
+	}
+	rc, err := e.opts.OpenSource(bucket, key)
+	if err != nil {
+		return "", fmt.Errorf("open the uploaded object %s/%s: %w", bucket, key, err)
+	}
+	defer rc.Close()
+	p := filepath.Join(root, "source-"+strconv.Itoa(n)+path.Ext(key))
+	f, err := os.Create(p)
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(f, rc); err != nil {
+		f.Close()
+		return "", fmt.Errorf("read the uploaded object %s/%s: %w", bucket, key, err)
+	}
+	return p, f.Close()
 }
 
 // encode fills m, with ffmpeg when there is one.

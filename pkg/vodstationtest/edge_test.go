@@ -5,13 +5,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image/jpeg"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -276,4 +280,44 @@ func exitText(err error) string {
 		return err.Error()
 	}
 	return ""
+}
+
+// TestEdgeEncodesTheUploadedObject: with Options.OpenSource the edge
+// encodes the object's own bytes (a 3 s video, where the status metadata
+// says 10 s and the test pattern would last 10 s), reading it once for
+// both renditions; an object that cannot be opened is a 500 naming it.
+func TestEdgeEncodesTheUploadedObject(t *testing.T) {
+	ffmpeg, err := exec.LookPath("ffmpeg")
+	if err != nil {
+		t.Skip("SKIPPED: ffmpeg is not on the PATH (apt-get install ffmpeg); no media to encode")
+	}
+	video := filepath.Join(t.TempDir(), "three.mp4")
+	out, err := exec.Command(ffmpeg, "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
+		"-t", "3", "-pix_fmt", "yuv420p", video).CombinedOutput()
+	require.NoError(t, err, string(out))
+	var mu sync.Mutex
+	var opened []string
+	fx := newEdgeFixture(t, Options{Source: SourceMetadata{DurationS: 10, Width: 1280, Height: 720},
+		OpenSource: func(bucket, key string) (io.ReadCloser, error) {
+			mu.Lock()
+			opened = append(opened, bucket+"/"+key)
+			mu.Unlock()
+			return os.Open(video)
+		}})
+	code, _, body := get(t, fx.master)
+	require.Equal(t, http.StatusOK, code, string(body))
+	for _, u := range fx.index {
+		code, _, body := get(t, u)
+		require.Equal(t, http.StatusOK, code, string(body))
+		segs, _ := checkPlaylist(t, string(body), false)
+		assert.Len(t, segs, 3, "the uploaded 3 s in 1 s segments, not the 10 s test pattern: %s", body)
+	}
+	assert.Equal(t, []string{"in-bucket/in/clip one.mp4"}, opened, "the object is read once, for every rendition")
+
+	gone := newEdgeFixture(t, Options{OpenSource: func(bucket, key string) (io.ReadCloser, error) {
+		return nil, errors.New("NoSuchKey")
+	}})
+	code, _, body = get(t, gone.master)
+	assert.Equal(t, http.StatusInternalServerError, code)
+	assert.Contains(t, string(body), `open the uploaded object in-bucket/in/clip one.mp4: NoSuchKey`)
 }

@@ -53,6 +53,13 @@ type Options struct {
 	// for "ffmpeg" on the PATH, "none" never encodes (the edge then serves
 	// valid playlists whose segments are missing, with a note).
 	FFmpeg string
+	// OpenSource, when set, opens the uploaded object bucket/key: the
+	// bytes the edge encodes a file's renditions from when PutSource gave
+	// no local file for it, as VOD Station reads the object from Object
+	// Storage (pkg/objectstoragetest's Server.Open fits). The object is
+	// copied once per file into the media folder; when it cannot be
+	// opened, the renditions answer 500 naming the object.
+	OpenSource func(bucket, key string) (io.ReadCloser, error)
 	// EdgeToken, when not nil, makes the Global Edge stand-in check a
 	// token (its Type, Key and Name; see edgetoken.Signer) on every
 	// manifest and segment it serves, as Global Edge does with signed
@@ -143,6 +150,7 @@ type Emulator struct {
 	mediaMu  sync.Mutex
 	medias   map[string]*media
 	sources  map[string]string
+	fetched  map[string]*fetchedSource // OpenSource copies, by bucket/key
 	mediaDir string
 }
 

@@ -39,6 +39,8 @@ type demoLoop struct {
 	gateway  *httptest.Server
 	receiver *webhooktest.Receiver
 	handler  atomic.Value              // http.Handler, set once the platform exists
+	web      []string                  // the web actions the gateway also routes, at /{name}
+	signing  bool                      // playback is signed (with --web: playback-url is on)
 	edge     string                    // the emulator's base URL: its Global Edge stand-in
 	storage  *objectstoragetest.Server // the Object Storage emulator, with --file
 	vod      *vodstationtest.Server    // the VOD Station emulator, with --file
@@ -64,9 +66,6 @@ func (d *demoLoop) uploadForEvent(ctx context.Context, w, progress io.Writer, fi
 	if err != nil {
 		return nil, err
 	}
-	// The edge encodes the renditions from the file itself (the bucket
-	// holds the same bytes).
-	d.vod.PutSource(demoBucket, key, file)
 	done := begin(progress, "uploading %s to %s/%s on the Object Storage emulator…", file, demoBucket, key)
 	obj, err := uploadFile(ctx, c, demoBucket, key, file, nil)
 	if err != nil {
@@ -81,7 +80,7 @@ func startDemoLoop() *demoLoop {
 	d := &demoLoop{receiver: webhooktest.NewReceiver(demoWebhookSecret)}
 	d.gateway = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h, _ := d.handler.Load().(http.Handler)
-		if h == nil || !strings.HasPrefix(r.URL.Path, callbackPrefix) {
+		if h == nil {
 			http.NotFound(w, r)
 			return
 		}
@@ -111,8 +110,19 @@ func (d *demoLoop) bind(p *paramsfile.File, srv *vodstationtest.Server) {
 	}}
 }
 
+// serve routes the gateway to the platform's web actions:
+// encoding-callback at callbackPrefix, and each of d.web at /{name}.
 func (d *demoLoop) serve(plat *localrun.Platform) {
-	d.handler.Store(plat.WebHandler("encoding-callback", callbackPrefix))
+	mux := http.NewServeMux()
+	cb := plat.WebHandler("encoding-callback", callbackPrefix)
+	mux.Handle(callbackPrefix, cb)
+	mux.Handle(callbackPrefix+"/", cb)
+	for _, name := range d.web {
+		h := plat.WebHandler(name, "/"+name)
+		mux.Handle("/"+name, h)
+		mux.Handle("/"+name+"/", h)
+	}
+	d.handler.Store(http.Handler(mux))
 }
 
 // Close stops the gateway and the receiver.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/vodflow/vodflow/pkg/objectstoragetest"
 	"github.com/vodflow/vodflow/pkg/vodstationtest"
 )
 
@@ -17,9 +18,16 @@ const (
 	demoOutputPath   = "encoded"
 )
 
-// startDemoEmulator starts the emulator and seeds the demo category.
-func startDemoEmulator(addr string, logf func(string, ...any)) (*vodstationtest.Server, vodstationtest.Category, error) {
+// startDemoEmulator starts the emulator and seeds the demo category. With
+// storage, the edge encodes each file from the object's bytes in that
+// Object Storage emulator, as VOD Station reads the uploaded object. Its
+// Global Edge stand-in checks playback tokens once checkEdgeTokens turns
+// that on.
+func startDemoEmulator(addr string, logf func(string, ...any), storage *objectstoragetest.Server) (*vodstationtest.Server, vodstationtest.Category, error) {
 	opts := vodstationtest.Options{AccessKey: demoAccessKey, SecretKey: demoSecretKey, Logf: logf}
+	if storage != nil {
+		opts.OpenSource = storage.Open
+	}
 	var srv *vodstationtest.Server
 	var err error
 	if addr == "" {
@@ -51,7 +59,12 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	stdout, stderr := e.stdout, e.stderr
-	srv, cat, err := startDemoEmulator(*addr, func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) })
+	storage, err := startDemoStorage(*storageAddr, func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) })
+	if err != nil {
+		return err
+	}
+	defer storage.Close()
+	srv, cat, err := startDemoEmulator(*addr, func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) }, storage)
 	if err != nil {
 		return err
 	}
@@ -60,11 +73,6 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("signed playback: %w", err)
 	}
-	storage, err := startDemoStorage(*storageAddr, func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) })
-	if err != nil {
-		return err
-	}
-	defer storage.Close()
 	fmt.Fprintf(stdout, "VOD Station emulator (a test double, not NCP) at %s\n", srv.URL)
 	fmt.Fprintf(stdout, "  API_URL=%s NCLOUD_ACCESS_KEY=%s NCLOUD_SECRET_KEY=%s\n", srv.URL, demoAccessKey, demoSecretKey)
 	fmt.Fprintf(stdout, "Object Storage emulator (a test double, S3 with SigV4) at %s, bucket %s\n", storage.URL, demoBucket)

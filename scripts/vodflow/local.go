@@ -14,6 +14,7 @@ import (
 
 	"github.com/vodflow/vodflow/pkg/localrun"
 	"github.com/vodflow/vodflow/pkg/manifest"
+	"github.com/vodflow/vodflow/pkg/objectstoragetest"
 	"github.com/vodflow/vodflow/pkg/paramcheck"
 	"github.com/vodflow/vodflow/pkg/paramsfile"
 	"github.com/vodflow/vodflow/pkg/sequence"
@@ -112,6 +113,8 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	verbose := fs.Bool("v", false, "print the actions' log lines (on stderr)")
 	file := fs.String("file", "", "upload this video `FILE` to the emulated Object Storage bucket (signed, through pkg/objectstorage) and run the sequence from its bucket event (emulator only)")
 	serve := fs.Bool("serve", false, "on the emulator, keep it (and its stand-in for Global Edge) serving after the run, until Ctrl-C, so the printed URL plays")
+	web := fs.Bool("web", false, "serve the example page ("+exampleDir+") on the emulators until Ctrl-C: upload a video from the browser through upload-url, follow its encoding, play it (emulator only)")
+	addr := fs.String("addr", "127.0.0.1:8080", "with --web, the page's listen `ADDRESS`")
 	over := registerOverrides(fs, "over params.json (or over the demo's defaults), in the section that has it or whose input binds $KEY")
 	var o output
 	o.register(fs)
@@ -124,6 +127,9 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	}
 	if *file != "" && (*paramsPath != "" || src.set || len(pos) > 0 || *actionName != "") {
 		return usagef("local", "--file runs on the emulator from the bucket event: it excludes --params, --event, an event file and --action (to upload to a real bucket, use vodflow upload)")
+	}
+	if *web && (*file != "" || *paramsPath != "" || src.set || len(pos) > 0 || *actionName != "" || *serve || o.resultOnly || o.asJSON) {
+		return usagef("local", "--web serves the example page on the emulator until Ctrl-C: it excludes --file, --params, --event, an event file, --action, --serve, --result and --json")
 	}
 	if *file != "" {
 		if _, err := os.Stat(*file); err != nil {
@@ -142,13 +148,21 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 
 	var params *paramsfile.File
 	var demo *demoLoop // the callback loop, on the emulator only
+	var wr *webRun     // the example page, with --web
 	if *paramsPath != "" {
 		if params, err = paramsfile.Load(*paramsPath); err != nil {
 			return err
 		}
 	} else {
 		done := begin(e.stderr, "starting the VOD Station emulator (a test double) and the callback loop…")
-		srv, cat, err := startDemoEmulator("", nil)
+		var storage *objectstoragetest.Server
+		if *file != "" || *web {
+			if storage, err = startDemoStorage("", nil); err != nil {
+				return err
+			}
+			defer storage.Close()
+		}
+		srv, cat, err := startDemoEmulator("", nil, storage)
 		if err != nil {
 			return err
 		}
@@ -157,12 +171,13 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 		defer demo.Close()
 		params = demoParams(srv.URL)
 		demo.bind(params, srv)
-		if *file != "" {
-			if demo.storage, err = startDemoStorage("", nil); err != nil {
+		demo.storage, demo.vod = storage, srv
+		if *web {
+			if wr, err = listenWeb(*addr); err != nil {
 				return err
 			}
-			defer demo.storage.Close()
-			demo.vod = srv
+			defer wr.ln.Close()
+			demo.bindWeb(params, wr)
 		}
 		done("started the emulator")
 		fmt.Fprintf(w, "VOD Station emulator (test double) at %s, category %q id %d\n", srv.URL, cat.Name, cat.ID)
@@ -177,6 +192,9 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	}
 	if err := over.apply(params, mf.Bindings()); err != nil {
 		return err
+	}
+	if wr != nil {
+		demo.shareSigning(params)
 	}
 	secrets := params.Secrets()
 	w = secrets.Writer(w) // nothing printed shows a secret of params.json
@@ -214,6 +232,9 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	defer plat.Close()
 	if demo != nil {
 		demo.serve(plat)
+	}
+	if wr != nil {
+		return demo.serveWeb(ctx, w, e.stderr, wr, plat, root)
 	}
 
 	if *file != "" {

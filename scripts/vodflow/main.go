@@ -51,7 +51,7 @@ func init() {
 			run: runBuild},
 		{name: "local", purpose: "run the upload sequence (or one action) on one event through the real action binaries, on the built-in VOD Station emulator unless --params",
 			usage:   "vodflow local [flags] [EVENT_FILE]",
-			example: "go run ./scripts/vodflow local testdata/events/korean-raw.json\n  go run ./scripts/vodflow local --file clip.mp4\n  echo '{\"object_name\":\"a.mp4\"}' | go run ./scripts/vodflow local --event - --result",
+			example: "go run ./scripts/vodflow local testdata/events/korean-raw.json\n  go run ./scripts/vodflow local --file clip.mp4\n  go run ./scripts/vodflow local --web   # the example page: upload from a browser, follow, play\n  echo '{\"object_name\":\"a.mp4\"}' | go run ./scripts/vodflow local --event - --result",
 			run:     runLocal},
 		{name: "emulator", purpose: "serve the VOD Station and Object Storage emulators (test doubles, not NCP) until Ctrl-C",
 			usage: "vodflow emulator [--addr HOST:PORT] [--storage-addr HOST:PORT]", example: "go run ./scripts/vodflow emulator --addr 127.0.0.1:8090",

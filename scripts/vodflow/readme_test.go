@@ -81,6 +81,9 @@ type readmeCase struct {
 	server bool
 	// want is a text stdout must contain.
 	want string
+	// flags are added to the command (a free port for a server whose
+	// README line has no address).
+	flags string
 }
 
 // TestReadmeCommandsWorkAsShown runs every `go run ./scripts/vodflow`
@@ -100,6 +103,7 @@ func TestReadmeCommandsWorkAsShown(t *testing.T) {
 			want: "submitted 2 file(s) to category 1 in bucket vodflow-demo-uploads"},
 		`go run ./scripts/vodflow build`:                                                                                     {want: "lookup-category.zip"},
 		`go run ./scripts/vodflow local [flags] [EVENT_FILE]`:                                                                {skip: synopsis},
+		`go run ./scripts/vodflow local --web`:                                                                               {server: true, flags: "--addr 127.0.0.1:0", want: "page: http://127.0.0.1:"},
 		`go run ./scripts/vodflow emulator --addr 127.0.0.1:8090`:                                                            {server: true, want: "VOD Station emulator (a test double, not NCP) at"},
 		`go run ./scripts/vodflow check --params params.json`:                                                                {params: true, want: "0 error(s)"},
 		`go run ./scripts/vodflow deploy --target ncp|openwhisk [--dry-run]`:                                                 {skip: synopsis},
@@ -148,6 +152,9 @@ func TestReadmeCommandsWorkAsShown(t *testing.T) {
 			if c.server {
 				line = strings.Replace(line, "127.0.0.1:8090", "127.0.0.1:0", 1)
 			}
+			if c.flags != "" {
+				line += " " + c.flags
+			}
 			if !strings.Contains(line, "|") {
 				line = "exec " + line // signals reach the tool, not sh
 			}
@@ -158,7 +165,7 @@ func TestReadmeCommandsWorkAsShown(t *testing.T) {
 			sh.Stdout, sh.Stderr = &stdout, &stderr
 			require.NoError(t, sh.Start())
 			if c.server {
-				deadline := time.Now().Add(30 * time.Second)
+				deadline := time.Now().Add(3 * time.Minute) // local --web builds the actions first
 				for !strings.Contains(stdout.String(), c.want) && time.Now().Before(deadline) {
 					time.Sleep(20 * time.Millisecond)
 				}

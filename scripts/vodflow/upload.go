@@ -116,7 +116,12 @@ func runUpload(ctx context.Context, e *env, args []string) error {
 			return usagef("upload", "-p sets parameters of --params; the emulator has its own")
 		}
 		done := begin(e.stderr, "starting the VOD Station and Object Storage emulators (test doubles)…")
-		srv, _, err := startDemoEmulator("", nil)
+		storage, err := startDemoStorage("", nil)
+		if err != nil {
+			return err
+		}
+		defer storage.Close()
+		srv, _, err := startDemoEmulator("", nil, storage)
 		if err != nil {
 			return err
 		}
@@ -125,11 +130,7 @@ func runUpload(ctx context.Context, e *env, args []string) error {
 		defer demo.Close()
 		p := demoParams(srv.URL)
 		demo.bind(p, srv)
-		if demo.storage, err = startDemoStorage("", nil); err != nil {
-			return err
-		}
-		defer demo.storage.Close()
-		demo.vod = srv
+		demo.storage, demo.vod = storage, srv
 		p.Package.Parameters["OBJECT_STORAGE_ENDPOINT"] = demo.storage.URL
 		p.Package.Parameters["OBJECT_STORAGE_REGION"] = demoStorageRegion
 		t = paramsTarget{path: "(the emulator's parameters)", p: p}
@@ -175,13 +176,7 @@ func runUpload(ctx context.Context, e *env, args []string) error {
 		plat := localrun.New(localrun.Config{BinDir: binDir, Params: t.p, Timeout: localrun.DefaultTimeout})
 		defer plat.Close()
 		demo.serve(plat)
-		var fired sync.WaitGroup
-		defer fired.Wait()
-		demo.storage.OnCreate(*bucket, func(ev map[string]any) {
-			fired.Add(1)
-			go func() { defer fired.Done(); plat.Fire(ctx, ev) }()
-		})
-		demo.vod.PutSource(*bucket, safe, file)
+		defer demo.fireOnCreate(ctx, plat, *bucket, nil)()
 	}
 
 	kind := "single PUT"
