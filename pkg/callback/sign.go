@@ -1,7 +1,6 @@
 package callback
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -127,9 +126,4 @@ func (d *Decision) sign(p *webhook.Playback) {
 		d.Public = append(d.Public, tok)
 		d.ExpiresAt = exp
 	}
-}
-
-// String describes a Sign without its key.
-func (s Sign) String() string {
-	return fmt.Sprintf("%s %s at %s", s.Signer.Type, s.Signer.Name, s.At.UTC().Format(time.RFC3339))
 }

@@ -86,6 +86,15 @@ func NewSigner(typ, key, name string, ttl time.Duration) (Signer, error) {
 	return s, nil
 }
 
+// String describes s without its key: fmt's %v, %+v and %s of a Signer
+// (or of a struct holding one) never show the key.
+func (s Signer) String() string {
+	return fmt.Sprintf("edgetoken.Signer{%s %s ttl %s, key [redacted]}", s.Type, s.Name, s.TTL)
+}
+
+// GoString is String, for %#v.
+func (s Signer) GoString() string { return s.String() }
+
 // DefaultName is the default token name of a type.
 func DefaultName(typ string) string {
 	if typ == TypeJWT {

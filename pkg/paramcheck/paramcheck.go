@@ -63,6 +63,11 @@ type Use struct {
 	// Signing names the package parameters the deploy calls are signed
 	// with (NCLOUD_ACCESS_KEY, NCLOUD_SECRET_KEY), when they are.
 	Signing []string
+	// Bound names the $VARs the running actions' inputs bind: a value of
+	// that name is used wherever it is in params.json (a deploy resolves
+	// $VAR by name; vodflow local gives it to the action the same way),
+	// so playback-url uses encoding-callback's PLAYBACK_TOKEN_KEY.
+	Bound []string
 }
 
 // For decides which parameters cmd uses, from the manifest's actions and
@@ -81,6 +86,11 @@ func For(cmd Command, mf *manifest.File) Use {
 			u.Actions = []string{cmd.Action}
 		} else {
 			u.Actions = sequenceActions(mf)
+		}
+		for _, b := range mf.Bindings() {
+			if a, ok := strings.CutPrefix(b.Section, "actions."); ok && u.runs(a) && !contains(u.Bound, b.Var) {
+				u.Bound = append(u.Bound, b.Var)
+			}
 		}
 		return u
 	case "check":
@@ -228,7 +238,7 @@ func Placeholders(p *paramsfile.File, u Use) []Placeholder {
 		signs := section == "package" && contains(u.Signing, name)
 		switch {
 		case signs:
-		case action != "" && !u.runs(action):
+		case action != "" && !u.runs(action) && !contains(u.Bound, name):
 			ph.Used, ph.Unused = false, action+" does not run in vodflow "+u.Command
 		case section == "package" && len(u.Actions) == 0:
 			ph.Used, ph.Unused = false, "no action runs in vodflow "+u.Command

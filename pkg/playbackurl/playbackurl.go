@@ -37,6 +37,11 @@ import (
 
 // Config is playback-url's configuration: encoding-callback's playback
 // and signing parameters, and the token callers present.
+//
+// Note: it embeds all of callback.Config, so parameters playback-url
+// never uses (CALLBACK_TOKEN, WEBHOOK_URL, WEBHOOK_SECRET, VERIFY_STATUS,
+// …) decode as its own and raise no unknown-parameter warning when bound
+// to it by mistake.
 type Config struct {
 	callback.Config
 	// Token is what callers present as Authorization: Bearer <token>.
@@ -137,7 +142,7 @@ func (h *Handler) decode(p *action.Params) (Config, Input, error) {
 			"playback-url must be deployed as a raw web action (web: raw): this request's query and body were merged into its parameters, so it is refused")
 	}
 	if !authorized(cfg.Token, req.Header("authorization")) {
-		return cfg, in, refuse(http.StatusUnauthorized, "unauthorized: send Authorization: Bearer <PLAYBACK_URL_TOKEN>")
+		return cfg, in, refuse(http.StatusUnauthorized, "unauthorized: the request must carry PLAYBACK_URL_TOKEN as a bearer token (the Authorization header)")
 	}
 	var fields struct {
 		FileID json.RawMessage `json:"file_id"`

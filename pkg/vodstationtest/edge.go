@@ -195,7 +195,7 @@ func (e *Emulator) serveEdge(w http.ResponseWriter, r *http.Request) {
 // is set: the query parameter first, else the cookie, as sent; the path
 // as sent (percent-encoded); the client's address from the connection.
 func (e *Emulator) checkToken(r *http.Request) error {
-	sg := e.opts.EdgeToken
+	sg := e.edgeToken.Load()
 	if sg == nil {
 		return nil
 	}

@@ -70,6 +70,17 @@ type Options struct {
 	EdgeToken *edgetoken.Signer
 }
 
+// SetEdgeToken replaces Options.EdgeToken: from now on the Global Edge
+// stand-in checks tokens made by sg (nil: no check), as when signed URLs
+// are turned on in the Global Edge console. It is safe while serving.
+func (e *Emulator) SetEdgeToken(sg *edgetoken.Signer) {
+	if sg != nil {
+		c := *sg
+		sg = &c
+	}
+	e.edgeToken.Store(sg)
+}
+
 // Call is one request the emulator received, faulted or not.
 type Call struct {
 	// Method is the request method.
@@ -99,6 +110,7 @@ type Call struct {
 // implements http.Handler. The zero value is not usable; call New.
 type Emulator struct {
 	opts       Options
+	edgeToken  atomic.Pointer[edgetoken.Signer] // Options.EdgeToken, or SetEdgeToken's
 	clock      func() time.Time
 	client     *http.Client
 	ownsClient bool
@@ -158,6 +170,7 @@ func New(opts Options) *Emulator {
 		callbackSem:  make(chan struct{}, maxInFlightCallbacks),
 		rng:          rand.New(rand.NewPCG(uint64(opts.Seed), 0x766f64)),
 	}
+	e.edgeToken.Store(opts.EdgeToken)
 	if e.clock == nil {
 		e.clock = time.Now
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/vodflow/vodflow/pkg/localrun"
 	"github.com/vodflow/vodflow/pkg/objectstoragetest"
 	"github.com/vodflow/vodflow/pkg/paramsfile"
+	"github.com/vodflow/vodflow/pkg/redact"
 	"github.com/vodflow/vodflow/pkg/vodstationtest"
 	"github.com/vodflow/vodflow/pkg/webhook"
 	"github.com/vodflow/vodflow/pkg/webhooktest"
@@ -43,6 +44,8 @@ type demoLoop struct {
 	edge     string                    // the emulator's base URL: its Global Edge stand-in
 	storage  *objectstoragetest.Server // the Object Storage emulator, with --file
 	vod      *vodstationtest.Server    // the VOD Station emulator, with --file
+	emulator *vodstationtest.Server    // the VOD Station emulator, its edge included
+	report   *redact.Set               // the report's scrubber, with signed playback on (signedplay.go)
 }
 
 // uploadForEvent uploads file to the emulated bucket, under uploads/, and
@@ -93,7 +96,7 @@ func (d *demoLoop) bind(p *paramsfile.File, srv *vodstationtest.Server) {
 		Name: "vodflow-demo", StorageBucketName: demoOutputBucket, EncryptedBucketName: demoEncrypted,
 		CDNDomain: demoCDNDomain, ProtocolList: []string{"HLS", "DASH"},
 	})
-	d.edge = srv.URL
+	d.edge, d.emulator = srv.URL, srv
 	p.Package.Parameters["WEBHOOK_URL"] = d.receiver.URL + "/vodflow"
 	p.Package.Parameters["WEBHOOK_SECRET"] = demoWebhookSecret
 	if p.Actions == nil {
@@ -158,6 +161,7 @@ func (d *demoLoop) follow(ctx context.Context, w, progress io.Writer, res map[st
 		}
 		return done == len(want)
 	})
+	d.allowTokens(evs)
 	for _, ev := range evs {
 		fmt.Fprintf(w, "webhook %-18s %s file %s%s\n", ev.Type, ev.ID, ev.FileID, eventDetail(ev))
 		rep.Webhooks = append(rep.Webhooks, webhookReport{Type: ev.Type, ID: ev.ID, FileID: ev.FileID, Detail: strings.TrimSpace(eventDetail(ev))})
@@ -203,7 +207,11 @@ func onEdge(edge, u string) string {
 	if err != nil || edge == "" {
 		return u
 	}
-	return edge + p.EscapedPath()
+	out := edge + p.EscapedPath()
+	if p.RawQuery != "" {
+		out += "?" + p.RawQuery // a signed URL keeps its token
+	}
+	return out
 }
 
 func eventDetail(ev webhook.Event) string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/vodflow/vodflow/pkg/edgetoken"
 	"github.com/vodflow/vodflow/pkg/objectstoragetest"
 	"github.com/vodflow/vodflow/pkg/vodstationtest"
 )
@@ -21,11 +20,11 @@ const (
 
 // startDemoEmulator starts the emulator and seeds the demo category. With
 // storage, the edge encodes each file from the object's bytes in that
-// Object Storage emulator, as VOD Station reads the uploaded object; with
-// edge, its Global Edge stand-in checks that playback token on every
-// manifest and segment.
-func startDemoEmulator(addr string, logf func(string, ...any), storage *objectstoragetest.Server, edge *edgetoken.Signer) (*vodstationtest.Server, vodstationtest.Category, error) {
-	opts := vodstationtest.Options{AccessKey: demoAccessKey, SecretKey: demoSecretKey, Logf: logf, EdgeToken: edge}
+// Object Storage emulator, as VOD Station reads the uploaded object. Its
+// Global Edge stand-in checks playback tokens once checkEdgeTokens turns
+// that on.
+func startDemoEmulator(addr string, logf func(string, ...any), storage *objectstoragetest.Server) (*vodstationtest.Server, vodstationtest.Category, error) {
+	opts := vodstationtest.Options{AccessKey: demoAccessKey, SecretKey: demoSecretKey, Logf: logf}
 	if storage != nil {
 		opts.OpenSource = storage.Open
 	}
@@ -47,6 +46,7 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("emulator")
 	addr := fs.String("addr", "127.0.0.1:8090", "listen address")
 	storageAddr := fs.String("storage-addr", "127.0.0.1:8091", "listen address of the Object Storage emulator (S3, SigV4), with bucket "+demoBucket)
+	over := registerOverrides(fs, "for the emulator: PLAYBACK_TOKEN_KEY (with PLAYBACK_TOKEN_NAME, PLAYBACK_TOKEN_TYPE) turns its Global Edge stand-in's token check on")
 	pos, err := parse(fs, e, args)
 	if err != nil {
 		return err
@@ -54,21 +54,32 @@ func runEmulator(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("emulator", "unexpected arguments: %q", pos)
 	}
+	signed, err := emulatorSigning(*over)
+	if err != nil {
+		return err
+	}
 	stdout, stderr := e.stdout, e.stderr
 	storage, err := startDemoStorage(*storageAddr, func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) })
 	if err != nil {
 		return err
 	}
 	defer storage.Close()
-	srv, cat, err := startDemoEmulator(*addr, func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) }, storage, nil)
+	srv, cat, err := startDemoEmulator(*addr, func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) }, storage)
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	edgeLine, err := checkEdgeTokens(srv, signed)
+	if err != nil {
+		return fmt.Errorf("signed playback: %w", err)
+	}
 	fmt.Fprintf(stdout, "VOD Station emulator (a test double, not NCP) at %s\n", srv.URL)
 	fmt.Fprintf(stdout, "  API_URL=%s NCLOUD_ACCESS_KEY=%s NCLOUD_SECRET_KEY=%s\n", srv.URL, demoAccessKey, demoSecretKey)
 	fmt.Fprintf(stdout, "Object Storage emulator (a test double, S3 with SigV4) at %s, bucket %s\n", storage.URL, demoBucket)
 	fmt.Fprintf(stdout, "  OBJECT_STORAGE_ENDPOINT=%s OBJECT_STORAGE_REGION=%s (same keys)\n", storage.URL, demoStorageRegion)
+	if edgeLine != "" {
+		fmt.Fprintf(stdout, "  %s\n", edgeLine)
+	}
 	fmt.Fprintf(stdout, "  category %q has id %d; Ctrl-C stops\n", cat.Name, cat.ID)
 	<-ctx.Done()
 	return nil

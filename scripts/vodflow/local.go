@@ -162,11 +162,7 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 			}
 			defer storage.Close()
 		}
-		edge, err := over.edgeSigner()
-		if err != nil {
-			return err
-		}
-		srv, cat, err := startDemoEmulator("", nil, storage, edge)
+		srv, cat, err := startDemoEmulator("", nil, storage)
 		if err != nil {
 			return err
 		}
@@ -200,7 +196,13 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 	if wr != nil {
 		demo.shareSigning(params)
 	}
-	w = params.Secrets().Writer(w) // nothing printed shows a secret of params.json
+	secrets := params.Secrets()
+	w = secrets.Writer(w) // nothing printed shows a secret of params.json
+	if demo != nil {
+		if err := demo.checkEdgeTokens(w, params, secrets); err != nil {
+			return err
+		}
+	}
 	if *paramsPath != "" {
 		if err := paramcheck.UnknownError(*paramsPath, paramcheck.UnknownNames(params, mf)); err != nil {
 			return err
@@ -211,6 +213,7 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(w, "API_URL %v (from %s)\n", apiURL(params), *paramsPath)
 	}
+	asDeployed(params, mf.Bindings()) // each action gets what its inputs bind, as deployed
 
 	binDir, err := os.MkdirTemp("", "vodflow-local")
 	if err != nil {

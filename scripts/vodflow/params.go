@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/vodflow/vodflow/pkg/edgetoken"
 	"github.com/vodflow/vodflow/pkg/manifest"
 	"github.com/vodflow/vodflow/pkg/paramsfile"
 )
@@ -157,28 +156,4 @@ func setIn(p *paramsfile.File, section string, kv override) {
 		a.Parameters[kv.key] = kv.value
 		p.Actions[name] = a
 	}
-}
-
-// edgeSigner is the playback token that -p PLAYBACK_TOKEN_KEY (with
-// PLAYBACK_TOKEN_TYPE and PLAYBACK_TOKEN_NAME) turns on, for the
-// emulator's Global Edge stand-in to check; nil without the key.
-func (o overrides) edgeSigner() (*edgetoken.Signer, error) {
-	get := func(k string) string {
-		v := ""
-		for _, kv := range o {
-			if kv.key == k {
-				v = fmt.Sprint(kv.value)
-			}
-		}
-		return v
-	}
-	key := get("PLAYBACK_TOKEN_KEY")
-	if key == "" {
-		return nil, nil
-	}
-	sg, err := edgetoken.NewSigner(get("PLAYBACK_TOKEN_TYPE"), key, get("PLAYBACK_TOKEN_NAME"), 0)
-	if err != nil {
-		return nil, fmt.Errorf("-p PLAYBACK_TOKEN_KEY: %w", err)
-	}
-	return &sg, nil
 }

@@ -54,7 +54,7 @@ func runReconcile(ctx context.Context, e *env, args []string) error {
 		}
 	} else {
 		done := begin(e.stderr, "starting the VOD Station and Object Storage emulators (test doubles)…")
-		srv, _, err := startDemoEmulator("", nil, nil, nil)
+		srv, _, err := startDemoEmulator("", nil, nil)
 		if err != nil {
 			return err
 		}

@@ -21,7 +21,7 @@ import (
 // id and the file ids.
 func seededEmulator(t *testing.T, paths ...string) (*vodstationtest.Server, string, []string) {
 	t.Helper()
-	srv, cat, err := startDemoEmulator("", nil, nil, nil)
+	srv, cat, err := startDemoEmulator("", nil, nil)
 	require.NoError(t, err)
 	t.Cleanup(srv.Close)
 	vs, err := vodstation.New(srv.URL, signing.Credentials{AccessKey: demoAccessKey, SecretKey: signing.NewSecret(demoSecretKey)})

@@ -121,7 +121,7 @@ func runUpload(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer storage.Close()
-		srv, _, err := startDemoEmulator("", nil, storage, nil)
+		srv, _, err := startDemoEmulator("", nil, storage)
 		if err != nil {
 			return err
 		}

@@ -28,7 +28,7 @@ func TestUploadWaitWithParamsFollowsTheDeployedTrigger(t *testing.T) {
 	s, err := startDemoStorage("", nil)
 	require.NoError(t, err)
 	defer s.Close()
-	vod, cat, err := startDemoEmulator("", nil, nil, nil)
+	vod, cat, err := startDemoEmulator("", nil, nil)
 	require.NoError(t, err)
 	defer vod.Close()
 	ch := vod.AddChannel(vodstationtest.Channel{

@@ -188,7 +188,7 @@ func TestUploadWaitNeverReceivedTimesOut(t *testing.T) {
 	s, err := startDemoStorage("", nil)
 	require.NoError(t, err)
 	defer s.Close()
-	vod, _, err := startDemoEmulator("", nil, nil, nil)
+	vod, _, err := startDemoEmulator("", nil, nil)
 	require.NoError(t, err)
 	defer vod.Close()
 	p := filepath.Join(t.TempDir(), "params.json")

@@ -159,7 +159,7 @@ func (s *site) playback(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(b) // its refusal, as is
 		return
 	}
-	out, _ := json.Marshal(map[string]string{"play": onEdgeWithQuery(s.edge, answer.Playback.HLS), "expires_at": answer.Expires})
+	out, _ := json.Marshal(map[string]string{"play": onEdge(s.edge, answer.Playback.HLS), "expires_at": answer.Expires})
 	_, _ = w.Write(out)
 }
 
@@ -198,7 +198,7 @@ func (s *site) events(w http.ResponseWriter, r *http.Request) {
 			}
 			m := siteMessage{Event: ev}
 			if ev.Playback != nil && ev.Playback.HLS != "" {
-				m.Play = onEdgeWithQuery(s.edge, ev.Playback.HLS)
+				m.Play = onEdge(s.edge, ev.Playback.HLS)
 			}
 			b, _ := json.Marshal(m)
 			fmt.Fprintf(w, "event: message\nid: %s\ndata: %s\n\n", ev.ID, b)
@@ -218,19 +218,6 @@ func ofUpload(ev webhook.Event, id, key string) bool {
 		return false
 	}
 	return ev.Key == key || slices.Contains(ev.NotSubmitted, key) || slices.Contains(ev.Uncertain, key)
-}
-
-// onEdgeWithQuery is onEdge keeping u's query: a playback signature.
-func onEdgeWithQuery(edge, u string) string {
-	p, err := url.Parse(u)
-	if err != nil || edge == "" {
-		return u
-	}
-	out := onEdge(edge, u)
-	if p.RawQuery != "" {
-		out += "?" + p.RawQuery
-	}
-	return out
 }
 
 // siteError answers an error as the page reads it: {"error": {"message"}}.
@@ -342,8 +329,8 @@ func (d *demoLoop) serveWeb(ctx context.Context, w, progress io.Writer, wr *webR
 	return nil
 }
 
-// signingParams are encoding-callback's parameters playback-url shares.
-var signingParams = []string{"CHANNEL_ID", "PLAYBACK_TOKEN_KEY", "PLAYBACK_TOKEN_NAME", "PLAYBACK_TOKEN_TTL", "PLAYBACK_TOKEN_TYPE"}
+// sharedWithPlaybackURL are encoding-callback's parameters playback-url shares.
+var sharedWithPlaybackURL = []string{"CHANNEL_ID", "PLAYBACK_TOKEN_KEY", "PLAYBACK_TOKEN_NAME", "PLAYBACK_TOKEN_TTL", "PLAYBACK_TOKEN_TYPE"}
 
 // shareSigning turns on playback-url when signing is on (-p
 // PLAYBACK_TOKEN_KEY, which sets it in encoding-callback's section): the
@@ -356,7 +343,7 @@ func (d *demoLoop) shareSigning(p *paramsfile.File) {
 		return
 	}
 	pu := map[string]any{"PLAYBACK_URL_TOKEN": demoPlaybackURLToken}
-	for _, k := range signingParams {
+	for _, k := range sharedWithPlaybackURL {
 		if v, ok := cb[k]; ok {
 			pu[k] = v
 		}
