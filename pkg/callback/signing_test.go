@@ -1,6 +1,7 @@
 package callback_test
 
 import (
+	"fmt"
 	"net/url"
 	"testing"
 	"time"
@@ -159,12 +160,15 @@ func TestDecideSignFailureDropsTheURL(t *testing.T) {
 	}
 }
 
-// TestSignStringHidesTheKey: a Sign described (in a log, a %v) names its
-// type, token name and time, never its key.
-func TestSignStringHidesTheKey(t *testing.T) {
+// TestSignPrintedHidesTheKey: a Sign printed (in a log, a %v, %+v, %#v)
+// never shows its key: its Signer prints without it.
+func TestSignPrintedHidesTheKey(t *testing.T) {
 	sg, err := edgetoken.NewSigner(edgetoken.TypeJWT, "jwt-secret-value", "", time.Hour)
 	require.NoError(t, err)
 	s := callback.Sign{Signer: sg, At: time.Date(2026, 12, 1, 19, 0, 0, 0, time.FixedZone("KST", 9*3600))}
-	assert.Equal(t, "jwt "+sg.Name+" at 2026-12-01T10:00:00Z", s.String())
-	assert.NotContains(t, s.String(), "jwt-secret-value")
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		out := fmt.Sprintf(verb, s)
+		assert.NotContains(t, out, "jwt-secret-value", verb)
+		assert.Contains(t, out, sg.Name, verb)
+	}
 }
