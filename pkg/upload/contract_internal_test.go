@@ -30,9 +30,10 @@ var halfChars = []string{" ", "é", "\uFFFD"}
 // itemLen bytes.
 func items(c string, k int) []string {
 	per := max(1, itemLen/len(c)) * len(c)
-	var out []string
+	item := strings.Repeat(c, per/len(c))
+	out := make([]string, 0, k/per+1)
 	for ; k > 0; k -= per {
-		out = append(out, strings.Repeat(c, min(k, per)/len(c)))
+		out = append(out, item[:min(k, per)])
 	}
 	return out
 }
