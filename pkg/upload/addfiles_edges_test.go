@@ -91,6 +91,7 @@ func TestAddFilesUncertainBatch(t *testing.T) {
 		e := res["error"].(map[string]any)
 		msg := e["message"].(string)
 		assert.Contains(t, msg, "; VOD Station may have accepted 2 of these files: check its status list before submitting them again")
+		assert.Greater(t, strings.Index(msg, "; VOD Station may have accepted"), len("upload: "), "the cause comes first: %s", msg)
 		assert.NotContains(t, msg, "submitted before the failure", "nothing was")
 		d := e["details"].(map[string]any)
 		assert.Equal(t, []any{"in/a.mp4", "in/b.mp4"}, d["uncertain"])
