@@ -11,7 +11,8 @@
 // Go-quoted, query- and path-escaped), by [Placeholder]. They also always
 // redact what looks like a secret whatever the Set knows: the password of a
 // URL's userinfo (scheme://user:PASSWORD@), the values of secret-named query
-// parameters (?token=, &sig=, ...), and the values of echoed request headers
+// parameters (?token=, &sig=, #access_token=, ..., whatever the name's
+// length), and the values of echoed request headers
 // that carry credentials (Authorization, Cookie, X-Callback-Token, ...).
 // The zero Set and a nil *Set do only that structural part.
 //

@@ -230,7 +230,7 @@ func (s *Set) AddParams(params map[string]any) {
 }
 
 // AddURL makes s know the secrets inside a URL: the password of its
-// userinfo and the values of its secret-named query parameters (token,
+// userinfo and the values of its secret-named query and fragment parameters (token,
 // secret, signature, sig, key, password, access_token, api_key,
 // X-Amz-Signature, X-Amz-Credential and any name [IsSecretName] accepts;
 // any case), each as written and unescaped. It works on URLs that

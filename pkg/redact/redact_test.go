@@ -404,3 +404,18 @@ func TestStrictKeepsNoAllowedValue(t *testing.T) {
 	assert.Nil(t, nilSet.Strict())
 	assert.NotContains(t, nilSet.Strict().String(text), tok)
 }
+
+// TestAllowMinLen: Allow keeps a value of MinLen bytes and ignores a
+// shorter one, which its shape still scrubs; allowing a value twice keeps
+// it as once.
+func TestAllowMinLen(t *testing.T) {
+	long := strings.Repeat("k", redact.MinLen)
+	short := strings.Repeat("s", redact.MinLen-1)
+	text := "https://h/a?token=" + long + "&sig=" + short
+	s := redact.New()
+	s.Allow(long, short)
+	assert.Equal(t, "https://h/a?token="+long+"&sig=[redacted]", s.String(text))
+	s.Allow(long)
+	assert.Equal(t, "https://h/a?token="+long+"&sig=[redacted]", s.String(text))
+	assert.Equal(t, "https://h/a?token=[redacted]&sig=[redacted]", s.Strict().String(text))
+}

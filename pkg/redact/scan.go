@@ -122,8 +122,11 @@ func nameBefore(text string, p int, quoted bool) (start, end int) {
 			end--
 		}
 	}
+	// No length bound: the run stops at the previous '=' or ':' (neither
+	// is a name byte), so the scan of a whole text stays linear, and a
+	// secret-named parameter is found however long its name.
 	start = end
-	for start > 0 && end-start < 32 && isNameByte(text[start-1]) {
+	for start > 0 && isNameByte(text[start-1]) {
 		start--
 	}
 	// A JSON-escaped '&' ("\u0026") runs into the name.
@@ -139,13 +142,14 @@ func boundary(text string, start int) bool {
 }
 
 // queryDelim reports whether a name starting at start follows a query
-// delimiter: ? & ; or a JSON-escaped & (\u0026).
+// delimiter: ? & ; # (a fragment's parameters, as OAuth's implicit flow
+// sends #access_token=…) or a JSON-escaped & (\u0026).
 func queryDelim(text string, start int) bool {
 	if start == 0 {
 		return false
 	}
 	switch text[start-1] {
-	case '?', '&', ';':
+	case '?', '&', ';', '#':
 		return true
 	}
 	return strings.HasSuffix(text[:start], `\u0026`)
@@ -262,26 +266,25 @@ func userinfo(text string, i int, out []span) []span {
 }
 
 // urlSpans appends the ranges of the secrets in one URL: the userinfo
-// password and the values of secret-named query parameters.
+// password and the values of secret-named parameters, in the query or in
+// the fragment (#access_token=…, OAuth's implicit flow).
 func urlSpans(raw string, out []span) []span {
 	rest := 0
 	if k := strings.Index(raw, "://"); k >= 0 {
 		out = userinfo(raw, k+3, out)
 		rest = authorityEnd(raw, k+3)
 	}
-	q := strings.IndexByte(raw[rest:], '?')
+	q := strings.IndexAny(raw[rest:], "?#")
 	if q < 0 {
 		return out
 	}
+	// The query and the fragment are read as one list of parameters: '#'
+	// ends a query's last value and starts the fragment's first name.
 	q += rest + 1
-	qEnd := len(raw)
-	if h := strings.IndexByte(raw[q:], '#'); h >= 0 {
-		qEnd = q + h
-	}
-	for q < qEnd {
-		e := q + strings.IndexAny(raw[q:qEnd], "&;")
+	for q < len(raw) {
+		e := q + strings.IndexAny(raw[q:], "&;#")
 		if e < q {
-			e = qEnd
+			e = len(raw)
 		}
 		if eq := strings.IndexByte(raw[q:e], '='); eq > 0 && q+eq+1 < e && isSecretQueryName(unescapeName(raw[q:q+eq])) {
 			out = append(out, span{q + eq + 1, e})
@@ -302,7 +305,7 @@ func unescapeName(name string) string {
 }
 
 // URL returns raw for display: the userinfo password and the values of
-// secret-named query parameters (see [Set.AddURL]) are replaced by
+// secret-named query and fragment parameters (see [Set.AddURL]) are replaced by
 // [Placeholder]; the rest is kept as written. It works on URLs that
 // url.Parse refuses, such as one with a bad port.
 func URL(raw string) string {

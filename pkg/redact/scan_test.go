@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/vodflow/vodflow/pkg/redact"
 )
@@ -112,5 +113,51 @@ func TestMatchInsideWhatLooksLikeAnEscape(t *testing.T) {
 		xx := strings.Repeat(string(x), 2)
 		in := `a \u` + xx + xx + "SNTNX-1 b"
 		assert.Equal(t, `a \u`+xx+"[redacted] b", redact.New(xx+"SNTNX-1").String(in), in)
+	}
+}
+
+// TestLongSecretQueryNames: a secret-named query parameter is found by its
+// shape however long its name, in a URL, in any text, and by AddURL.
+func TestLongSecretQueryNames(t *testing.T) {
+	for _, n := range []int{31, 32, 33, 34, 64, 200, 4096} {
+		name := strings.Repeat("x", n-len("_access_token")) + "_access_token"
+		require.Len(t, name, n)
+		in := "https://h/cb?a=1&" + name + "=SNTLN-1x&b=2"
+		want := "https://h/cb?a=1&" + name + "=[redacted]&b=2"
+		assert.Equal(t, want, redact.URL(in), "URL, a name of %d bytes", n)
+		assert.Equal(t, `{"u":"`+want+`"}`, redact.New().String(`{"u":"`+in+`"}`), "String, a name of %d bytes", n)
+		s := redact.New()
+		s.AddURL(in)
+		assert.Equal(t, "echo [redacted].", s.String("echo SNTLN-1x."), "AddURL, a name of %d bytes", n)
+	}
+}
+
+// TestFragmentParameters: secret-named parameters in a URL's fragment
+// (OAuth's implicit flow answers #access_token=…) are scrubbed like the
+// query's; the fragment's other parameters and a query before it are kept
+// or scrubbed by their own names.
+func TestFragmentParameters(t *testing.T) {
+	for _, tt := range []struct {
+		in, want string
+		secrets  []string // what AddURL learns
+	}{
+		{"https://h/p#access_token=SNTFR-1x", "https://h/p#access_token=[redacted]", []string{"SNTFR-1x"}},
+		{"https://h/p#state=xyz123&access_token=SNTFR-2x&expires_in=3600", "https://h/p#state=xyz123&access_token=[redacted]&expires_in=3600", []string{"SNTFR-2x"}},
+		{"https://h/p?a=1#token=SNTFR-3x;b=2", "https://h/p?a=1#token=[redacted];b=2", []string{"SNTFR-3x"}},
+		{"https://h/p?token=SNTFR-4x#frag", "https://h/p?token=[redacted]#frag", []string{"SNTFR-4x"}},
+		{"https://h/p?token=SNTFR-5x#sig=SNTFR-6x", "https://h/p?token=[redacted]#sig=[redacted]", []string{"SNTFR-5x", "SNTFR-6x"}},
+		{"https://h/p#frag=SNTFR-0x", "https://h/p#frag=SNTFR-0x", nil},
+		{"https://h/p#token=", "https://h/p#token=", nil},
+		{"https://h#token=SNTFR-7x", "https://h#token=[redacted]", []string{"SNTFR-7x"}},
+		{"https://u:SNTFR-8x@h#a=b", "https://u:[redacted]@h#a=b", []string{"SNTFR-8x"}},
+	} {
+		assert.Equal(t, tt.want, redact.URL(tt.in), "URL(%s)", tt.in)
+		assert.Equal(t, `"`+tt.want+`"`, redact.New().String(`"`+tt.in+`"`), "String(%s)", tt.in)
+		s := redact.New()
+		s.AddURL(tt.in)
+		assert.Equal(t, len(tt.secrets), s.Len(), "AddURL(%s) learns each secret once", tt.in)
+		for _, v := range tt.secrets {
+			assert.Equal(t, "echo [redacted].", s.String("echo "+v+"."), "AddURL(%s) knows %s", tt.in, v)
+		}
 	}
 }

@@ -38,12 +38,16 @@ func TestAddFilesPathLengthLimit(t *testing.T) {
 // repeat is listed as skipped.
 func TestAddFilesRepeatedPaths(t *testing.T) {
 	vod, url := newFake(t)
-	res := invoke(t, fast().AddFiles(), base(url, map[string]any{"category_id": "3", "paths": []string{"in/a.mp4", "in/b.mp4", "in/a.mp4"}}))
+	// A repeat before the last path: the paths after a repeat are kept too.
+	res := invoke(t, fast().AddFiles(), base(url, map[string]any{"category_id": "3", "paths": []string{"in/a.mp4", "in/b.mp4", "in/a.mp4", "in/c.mp4", "in/b.mp4"}}))
 	require.NotContains(t, res, "error")
-	assert.Equal(t, []string{"in/a.mp4", "in/b.mp4"}, vod.addedPaths())
-	assert.EqualValues(t, 2, res["submitted"])
-	assert.Equal(t, []any{"in/a.mp4", "in/b.mp4"}, res["paths"], "the result echoes each path once")
-	assert.Equal(t, []any{map[string]any{"path": "in/a.mp4", "reason": upload.ReasonRepeated}}, res["skipped_files"])
+	assert.Equal(t, []string{"in/a.mp4", "in/b.mp4", "in/c.mp4"}, vod.addedPaths())
+	assert.EqualValues(t, 3, res["submitted"])
+	assert.Equal(t, []any{"in/a.mp4", "in/b.mp4", "in/c.mp4"}, res["paths"], "the result echoes each path once")
+	assert.Equal(t, []any{
+		map[string]any{"path": "in/a.mp4", "reason": upload.ReasonRepeated},
+		map[string]any{"path": "in/b.mp4", "reason": upload.ReasonRepeated},
+	}, res["skipped_files"])
 }
 
 // unreadableVOD answers add-files with the files for the first batches
@@ -87,6 +91,7 @@ func TestAddFilesUncertainBatch(t *testing.T) {
 		e := res["error"].(map[string]any)
 		msg := e["message"].(string)
 		assert.Contains(t, msg, "; VOD Station may have accepted 2 of these files: check its status list before submitting them again")
+		assert.Greater(t, strings.Index(msg, "; VOD Station may have accepted"), len("upload: "), "the cause comes first: %s", msg)
 		assert.NotContains(t, msg, "submitted before the failure", "nothing was")
 		d := e["details"].(map[string]any)
 		assert.Equal(t, []any{"in/a.mp4", "in/b.mp4"}, d["uncertain"])

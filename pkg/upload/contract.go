@@ -2,6 +2,7 @@ package upload
 
 import (
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/vodflow/vodflow/pkg/notify"
 	"github.com/vodflow/vodflow/pkg/param"
@@ -91,7 +92,8 @@ type AddFilesResult struct {
 // Result size bounds.
 const (
 	// CompactAbove is the estimated result size above which add-files
-	// answers with the compact shape.
+	// answers with the compact shape. The estimate is an upper bound, so a
+	// full-shape result is at most CompactAbove bytes of JSON.
 	CompactAbove = 256 << 10
 	// MaxListed bounds each list of the compact shape.
 	MaxListed = 100
@@ -122,31 +124,59 @@ func fit(r AddFilesResult) AddFilesResult {
 	return c
 }
 
-// estimate is an upper bound of r's JSON size, cheap to compute.
+// estimate is an upper bound of r's JSON size (as encoding/json writes it,
+// HTML escaping on), cheap to compute: each string counts [jsonBound], each
+// list item its quotes, keys and separators, and 512 bytes cover the
+// fields of fixed size.
 func (r AddFilesResult) estimate() int {
-	n := 512 + len(r.FileName) + len(r.BucketName) + len(r.CategoryName)
+	n := 512 + jsonBound(r.FileName) + jsonBound(r.BucketName) + jsonBound(r.CategoryName)
 	for _, p := range r.Paths {
-		n += 2*len(p) + 4 // an escaped character may double
+		n += jsonBound(p) + 3 // "p",
 	}
 	for k, v := range r.Versions {
-		n += 2*(len(k)+len(v)) + 6
+		n += jsonBound(k) + jsonBound(v) + 6 // "k":"v",
 	}
 	for _, f := range r.Files {
-		n += 2*(len(f.Path)+len(f.FileID)) + 24
+		// {"path":"","file_id":"","upload_id":""},
+		n += jsonBound(f.Path) + jsonBound(f.FileID) + jsonBound(f.UploadID) + 40
 	}
 	for _, s := range r.SkippedFiles {
-		n += 2*(len(s.Path)+len(s.Reason)) + 22
+		n += jsonBound(s.Path) + jsonBound(s.Reason) + 24 // {"path":"","reason":""},
 	}
 	for _, w := range r.Warnings {
-		n += 2*len(w) + 4
+		n += jsonBound(w) + 3
 	}
 	if r.Notified != nil {
 		for _, id := range r.Notified.Sent {
-			n += len(id) + 3
+			n += jsonBound(id) + 3
 		}
 		for _, id := range r.Notified.Failed {
-			n += len(id) + 3
+			n += jsonBound(id) + 3
 		}
+	}
+	return n
+}
+
+// jsonBound is an upper bound of the bytes encoding/json writes for s
+// between its quotes: 2 a byte (\" \\ \n, or a valid character as is), but 6
+// for a byte it may write as \uXXXX: '<', '>', '&', control bytes and each
+// byte of invalid UTF-8 (\ufffd).
+func jsonBound(s string) int {
+	n := 2 * len(s)
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				n += 4
+			}
+			i += size
+			continue
+		}
+		if c < 0x20 || c == '<' || c == '>' || c == '&' {
+			n += 4
+		}
+		i++
 	}
 	return n
 }
