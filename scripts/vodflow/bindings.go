@@ -1,7 +1,6 @@
 package main
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/vodflow/vodflow/pkg/manifest"
@@ -15,13 +14,11 @@ import (
 // Without it, vodflow local would run playback-url without
 // PLAYBACK_TOKEN_KEY or CHANNEL_ID, which params.example.json (and -p)
 // keep in encoding-callback's section.
-func asDeployed(p *paramsfile.File, bindings []manifest.Binding) {
-	secs := sections(p)
-	names := make([]string, 0, len(secs))
-	for n := range secs {
-		names = append(names, n)
+func asDeployed(p *paramsfile.File, bindings []manifest.Binding) error {
+	vars, err := manifest.VarsFromParams(p) // deploy's own resolution: it refuses what this refuses
+	if err != nil {
+		return err
 	}
-	sort.Strings(names) // actions.*, the package, the trigger: the same order every run
 	for _, b := range bindings {
 		action, ok := strings.CutPrefix(b.Section, "actions.")
 		if !ok {
@@ -33,11 +30,9 @@ func asDeployed(p *paramsfile.File, bindings []manifest.Binding) {
 		if _, has := p.Package.Parameters[b.Input]; has && b.Input == b.Var {
 			continue
 		}
-		for _, n := range names {
-			if v, has := secs[n][b.Var]; has {
-				setIn(p, b.Section, override{key: b.Input, value: v})
-				break
-			}
+		if v, bound, err := vars.Value("$" + b.Var); err == nil && bound {
+			setIn(p, b.Section, override{key: b.Input, value: v})
 		}
 	}
+	return nil
 }

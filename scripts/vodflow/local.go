@@ -213,7 +213,9 @@ func runLocal(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(w, "API_URL %v (from %s)\n", apiURL(params), *paramsPath)
 	}
-	asDeployed(params, mf.Bindings()) // each action gets what its inputs bind, as deployed
+	if err := asDeployed(params, mf.Bindings()); err != nil { // each action gets what its inputs bind, as deployed
+		return err
+	}
 
 	binDir, err := os.MkdirTemp("", "vodflow-local")
 	if err != nil {

@@ -329,9 +329,6 @@ func (d *demoLoop) serveWeb(ctx context.Context, w, progress io.Writer, wr *webR
 	return nil
 }
 
-// sharedWithPlaybackURL are encoding-callback's parameters playback-url shares.
-var sharedWithPlaybackURL = []string{"CHANNEL_ID", "PLAYBACK_TOKEN_KEY", "PLAYBACK_TOKEN_NAME", "PLAYBACK_TOKEN_TTL", "PLAYBACK_TOKEN_TYPE"}
-
 // shareSigning turns on playback-url when signing is on (-p
 // PLAYBACK_TOKEN_KEY, which sets it in encoding-callback's section): the
 // gateway routes it, with the site's PLAYBACK_URL_TOKEN and
@@ -342,13 +339,9 @@ func (d *demoLoop) shareSigning(p *paramsfile.File) {
 	if k, _ := cb["PLAYBACK_TOKEN_KEY"].(string); k == "" {
 		return
 	}
-	pu := map[string]any{"PLAYBACK_URL_TOKEN": demoPlaybackURLToken}
-	for _, k := range sharedWithPlaybackURL {
-		if v, ok := cb[k]; ok {
-			pu[k] = v
-		}
-	}
-	p.Actions["playback-url"] = paramsfile.Action{Parameters: pu}
+	// Its CHANNEL_ID and PLAYBACK_TOKEN_* come from encoding-callback's
+	// section by $VAR, as a deploy binds them (asDeployed).
+	p.Actions["playback-url"] = paramsfile.Action{Parameters: map[string]any{"PLAYBACK_URL_TOKEN": demoPlaybackURLToken}}
 	d.web = append(d.web, "playback-url")
 	d.signing = true
 }
