@@ -65,14 +65,16 @@ func extensionSet(extensions []string) map[string]bool {
 // Skip returns why o must not be encoded, or "" to submit it.
 func (f Filter) Skip(o events.Object) string {
 	key := o.Key
-	switch {
-	case strings.TrimSpace(key) == "":
+	if strings.TrimSpace(key) == "" {
 		return ReasonEmptyKey
-	case strings.HasSuffix(key, "/"):
+	}
+	if strings.HasSuffix(key, "/") {
 		return ReasonFolderMarker
-	case !o.Created():
+	}
+	if !o.Created() {
 		return ReasonNotCreated
-	case f.InputPrefix != "" && !strings.HasPrefix(key, f.InputPrefix):
+	}
+	if f.InputPrefix != "" && !strings.HasPrefix(key, f.InputPrefix) {
 		return ReasonOutsideInputPrefix
 	}
 	for _, p := range f.ExcludePrefixes {

@@ -372,12 +372,13 @@ func oneBucket(objs []events.Object, fallback string) (string, error) {
 			buckets[fallback] = true
 		}
 	}
-	switch {
-	case len(objs) == 0:
+	if len(objs) == 0 {
 		return fallback, nil
-	case buckets[""]:
+	}
+	if buckets[""] {
 		return "", action.Missing("BUCKET_NAME (the upload event names no bucket)")
-	case len(buckets) > 1:
+	}
+	if len(buckets) > 1 {
 		names := make([]string, 0, len(buckets))
 		for b := range buckets {
 			names = append(names, b)
