@@ -212,3 +212,38 @@ func TestSameKeyElsewhereIsNotADuplicate(t *testing.T) {
 		})
 	}
 }
+
+// TestDedupWindowZeroRemembersNothing: an upload submitted with
+// DEDUP_WINDOW=0 is not remembered, so a later event in the same warm
+// container, with the window back on, still submits it.
+func TestDedupWindowZeroRemembersNothing(t *testing.T) {
+	l := newLoop(t, vodstationtest.Options{CallbackDelay: time.Hour})
+	u := upload.New()
+	first := sequenceRun(t, u, l.vod, map[string]any{"object_name": "a.mp4"}, map[string]any{"DEDUP_WINDOW": 0})
+	assert.Equal(t, 1, first.Submitted)
+	second := sequenceRun(t, u, l.vod, map[string]any{"object_name": "a.mp4"}, nil)
+	assert.Equal(t, 1, second.Submitted, "not taken for a duplicate of an upload the window did not keep")
+	third := sequenceRun(t, u, l.vod, map[string]any{"object_name": "a.mp4"}, nil)
+	assert.Equal(t, "duplicate", third.Reason, "the window is on again")
+	assert.Len(t, l.vod.Submissions(), 2)
+}
+
+// A single upload skipped as a duplicate says so in reason alone; with
+// several paths, each is listed.
+func TestDuplicateSkippedFilesListed(t *testing.T) {
+	l := newLoop(t, vodstationtest.Options{CallbackDelay: time.Hour})
+	u := upload.New()
+	sequenceRun(t, u, l.vod, map[string]any{"object_name": "a.mp4"}, nil)
+	one := sequenceRun(t, u, l.vod, map[string]any{"object_name": "a.mp4"}, nil)
+	assert.True(t, one.Skipped)
+	assert.Empty(t, one.SkippedFiles, "one path: the reason says it all")
+
+	rec := func(key string) any {
+		return map[string]any{"s3": map[string]any{"bucket": map[string]any{"name": "in-bucket"}, "object": map[string]any{"key": key}}}
+	}
+	sequenceRun(t, u, l.vod, map[string]any{"Records": []any{rec("b.mp4"), rec("c.mp4")}}, nil)
+	both := sequenceRun(t, u, l.vod, map[string]any{"Records": []any{rec("b.mp4"), rec("c.mp4")}}, nil)
+	assert.True(t, both.Skipped)
+	assert.Equal(t, []upload.SkippedFile{{Path: "b.mp4", Reason: "duplicate"}, {Path: "c.mp4", Reason: "duplicate"}}, both.SkippedFiles)
+	assert.Len(t, l.vod.Submissions(), 2)
+}

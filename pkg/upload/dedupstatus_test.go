@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -105,4 +106,72 @@ func TestDedupCheckStatusRule(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDedupCheckStatusSeveralPaths: with several paths, a row that cannot
+// be judged (no category, no bucket) is warned about and its path
+// submitted, and the rows after it are still judged; rows for paths not in
+// the submission raise no warning and cost no per-file status call.
+func TestDedupCheckStatusSeveralPaths(t *testing.T) {
+	row := func(id int, path string, mod func(map[string]any)) map[string]any {
+		r := map[string]any{"fileId": id, "categoryId": 1, "categoryName": "movies", "filePath": path,
+			"outputType": "AVC_SD_1Pass_30fps", "status": "COMPLETE", "percent": 100, "lastWorkTime": "2026-11-21T09:00:00Z"}
+		if mod != nil {
+			mod(r)
+		}
+		return r
+	}
+	noCategory := func(r map[string]any) { delete(r, "categoryId"); delete(r, "categoryName") }
+	noID := func(r map[string]any) { delete(r, "fileId") }
+	rows := []map[string]any{
+		row(1, "up/a.mp4", noCategory),     // cannot tell: warned, submitted
+		row(2, "up/b.mp4", noID),           // no bucket, no id: warned, submitted
+		row(7, "up/f.mp4", nil),            // GET /status/7 fails: warned, submitted
+		row(3, "up/c.mp4", nil),            // a duplicate (bucket from GET /status/3)
+		row(4, "up/other.mp4", noCategory), // not submitted now: no warning
+		row(5, "up/other2.mp4", nil),       // not submitted now: no GET /status/5
+		row(6, "up/d.mp4", func(r map[string]any) { r["bucketName"] = "in-bucket" }), // a duplicate, bucket on the row
+	}
+	emu := vodstationtest.New(vodstationtest.Options{AccessKey: cbAK, SecretKey: cbSK, CallbackDelay: time.Hour})
+	t.Cleanup(emu.Close)
+	emu.AddCategory(vodstationtest.Category{Name: "movies", OutputBucket: "out-bucket", OutputPath: "encoded"})
+	var mu sync.Mutex
+	var fileCalls []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/api/v2/status":
+			_ = json.NewEncoder(w).Encode(map[string]any{"content": rows, "total": len(rows)})
+		case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v2/status/"):
+			id := strings.TrimPrefix(r.URL.Path, "/api/v2/status/")
+			mu.Lock()
+			fileCalls = append(fileCalls, id)
+			mu.Unlock()
+			if id == "7" {
+				http.Error(w, `{"errorCode":"404","message":"no such file"}`, http.StatusNotFound)
+				return
+			}
+			_ = json.NewEncoder(w).Encode(map[string]any{"content": map[string]any{
+				"input": map[string]any{"fileId": id, "bucketName": "in-bucket"}, "categoryId": 1, "categoryName": "movies"}})
+		default:
+			emu.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+
+	res := addFilesResult(t, invoke(t, upload.New().AddFiles(), map[string]any{
+		"NCLOUD_ACCESS_KEY": cbAK, "NCLOUD_SECRET_KEY": cbSK, "API_URL": srv.URL, "DEDUP_CHECK_STATUS": "true",
+		"category_id": "1", "category_name": "movies", "bucket_name": "in-bucket",
+		"paths": []string{"up/a.mp4", "up/b.mp4", "up/c.mp4", "up/d.mp4", "up/e.mp4", "up/f.mp4"},
+	}))
+
+	assert.False(t, res.Skipped)
+	assert.Equal(t, map[string]int{"in-bucket/up/a.mp4": 1, "in-bucket/up/b.mp4": 1, "in-bucket/up/e.mp4": 1, "in-bucket/up/f.mp4": 1}, emu.SubmittedPaths())
+	assert.Equal(t, []upload.SkippedFile{{Path: "up/c.mp4", Reason: "duplicate"}, {Path: "up/d.mp4", Reason: "duplicate"}}, res.SkippedFiles)
+	require.Len(t, res.Warnings, 3, "%q", res.Warnings)
+	assert.Contains(t, res.Warnings[0], "up/a.mp4 names no category")
+	assert.Contains(t, res.Warnings[1], "which bucket up/b.mp4 was queued from")
+	assert.Contains(t, res.Warnings[2], "could not read the bucket of file 7")
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []string{"7", "3"}, fileCalls, "only the submitted paths whose row has no bucket")
 }

@@ -572,3 +572,33 @@ func TestAddFilesErrors(t *testing.T) {
 		})
 	}
 }
+
+// A name VOD Station cannot play is submitted with a warning naming the
+// character, wherever it is in the name, the first byte included.
+func TestLookupUnplayableNameWarning(t *testing.T) {
+	vod, url := newFake(t, map[string]any{"id": 11, "name": "vod"})
+	tests := []struct {
+		key  string
+		char string // "" = no warning
+	}{
+		{"#1.mp4", "#"},
+		{"in/take$2.mp4", "$"},
+		{"in/a;b.mp4", ";"},
+		{"in/a;b#c.mp4", ";"},
+		{"in/plain name (1).mp4", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			res := invoke(t, fast().Lookup(), base(url, map[string]any{"object_name": tt.key}))
+			require.NotContains(t, res, "error")
+			assert.Equal(t, "11", res["category_id"], "submitted anyway")
+			if tt.char == "" {
+				assert.NotContains(t, res, "warnings")
+				return
+			}
+			require.Contains(t, res, "warnings")
+			assert.Contains(t, fmt.Sprint(res["warnings"]), "file name "+tt.key+" contains "+tt.char+":")
+		})
+	}
+	assert.Equal(t, 0, len(vod.adds))
+}
