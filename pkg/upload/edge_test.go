@@ -1,6 +1,7 @@
 package upload_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -119,4 +120,39 @@ func TestFailuresSendSubmitFailed(t *testing.T) {
 			assert.NotContains(t, string(r.Deliveries()[0].Body), "SK-secret-value")
 		})
 	}
+}
+
+// TestAddFilesRefusesInvalidText: a name whose raw JSON text is not valid
+// UTF-8 (an invalid byte, an escaped lone surrogate) is refused, naming the
+// field and, in paths, the item: decoded, it would become U+FFFD and
+// another object would be submitted.
+func TestAddFilesRefusesInvalidText(t *testing.T) {
+	vod, url := newFake(t, map[string]any{"id": 1, "name": "vod"})
+	tests := []struct {
+		name, fields, field string // fields: the JSON members after the credentials
+	}{
+		{"an invalid byte in the second path", `"file_name":"ok.mp4","paths":["ok.mp4","` + "\xff" + `.mp4"]`, "paths[1]"},
+		{"a lone surrogate in the first path", `"file_name":"ok.mp4","paths":["\ud800x.mp4","b.mp4"]`, "paths[0]"},
+		{"a lone surrogate in the third path", `"file_name":"ok.mp4","paths":["a.mp4","b.mp4","c\udfff.mp4"]`, "paths[2]"},
+		{"an invalid byte in file_name", `"file_name":"` + "\xfe" + `.mp4"`, "file_name"},
+		{"a lone surrogate in object_name", `"object_name":"\ud83d.mp4"`, "object_name"},
+		{"an invalid byte in bucket_name", `"file_name":"a.mp4","bucket_name":"b` + "\xc3" + `"`, "bucket_name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			line := `{"activation_id":"test","value":{"NCLOUD_ACCESS_KEY":"AK","NCLOUD_SECRET_KEY":"SK-secret-value","API_URL":"` + url +
+				`","category_id":"1",` + tt.fields + `}}`
+			var res map[string]any
+			raw := serveLine(t, fast().AddFiles(), []byte(line))
+			require.NoError(t, json.Unmarshal(raw, &res), string(raw))
+			require.Contains(t, res, "error")
+			e := res["error"].(map[string]any)
+			assert.Equal(t, "invalid_parameter", e["code"])
+			assert.Contains(t, e["message"], "invalid parameter "+tt.field+": not valid UTF-8")
+		})
+	}
+	// The same names, valid, are submitted: the check refuses only what it should.
+	res := invoke(t, fast().AddFiles(), base(url, map[string]any{"category_id": "1", "file_name": "a.mp4", "paths": []string{"a.mp4", "é\U0001F600.mp4"}}))
+	require.NotContains(t, res, "error")
+	assert.Len(t, vod.adds, 1)
 }
