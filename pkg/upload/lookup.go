@@ -319,19 +319,15 @@ const submissionBudget = 900 << 10
 
 // fitSubmission keeps the result within the parameter limit: when the
 // upload versions would push it over, they are dropped (add-files then
-// tells duplicates by bucket, key and category alone) with a warning.
+// tells duplicates by bucket, key and category alone) with a warning. The
+// upper bound of the result's size (every list counted: paths, versions,
+// skipped files, warnings) spares the encoding when it is under the
+// limit; above it, the encoding decides.
 func fitSubmission(s *Submission) {
 	if len(s.Versions) == 0 {
 		return
 	}
-	size := 0
-	for _, p := range s.Paths {
-		size += len(p) + 3
-	}
-	for k, v := range s.Versions {
-		size += len(k) + len(v) + 6
-	}
-	if size < submissionBudget/2 {
+	if (AddFilesResult{Submission: *s}).estimate() <= submissionBudget {
 		return
 	}
 	if b, err := json.Marshal(s); err == nil && len(b) <= submissionBudget {
