@@ -39,6 +39,7 @@ func TestDedupCheckStatusRule(t *testing.T) {
 		fileBucket string // GET /api/v2/status/7's input.bucketName
 		wantDup    bool
 		wantWarn   string
+		noInName   bool // add-files is given category_id alone (no category_name)
 	}{
 		{name: "WAITING, same bucket+key+category", rows: []map[string]any{row("WAITING", nil)}, fileBucket: "in-bucket", wantDup: true},
 		{name: "RUNNING, same bucket+key+category", rows: []map[string]any{row("RUNNING", nil)}, fileBucket: "in-bucket", wantDup: true},
@@ -59,6 +60,11 @@ func TestDedupCheckStatusRule(t *testing.T) {
 		{name: "no category id, another category name", rows: []map[string]any{row("COMPLETE", func(r map[string]any) { delete(r, "categoryId"); r["categoryName"] = "other" })}, fileBucket: "in-bucket"},
 		{name: "no category at all: cannot tell", rows: []map[string]any{row("COMPLETE", func(r map[string]any) { delete(r, "categoryId"); delete(r, "categoryName") })},
 			fileBucket: "in-bucket", wantWarn: "names no category"},
+		{name: "row by category name, upload by category id: cannot tell", rows: []map[string]any{row("COMPLETE", without("categoryId"))},
+			fileBucket: "in-bucket", noInName: true, wantWarn: "names no category"},
+		{name: "no category on the row nor a name for the upload: cannot tell", rows: []map[string]any{row("COMPLETE", func(r map[string]any) { delete(r, "categoryId"); delete(r, "categoryName") })},
+			fileBucket: "in-bucket", noInName: true, wantWarn: "names no category"},
+		{name: "row by category id, upload by category id", rows: []map[string]any{row("COMPLETE", without("categoryName"))}, fileBucket: "in-bucket", noInName: true, wantDup: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,10 +88,14 @@ func TestDedupCheckStatusRule(t *testing.T) {
 			}))
 			t.Cleanup(srv.Close)
 
-			res := addFilesResult(t, invoke(t, upload.New().AddFiles(), map[string]any{
+			params := map[string]any{
 				"NCLOUD_ACCESS_KEY": cbAK, "NCLOUD_SECRET_KEY": cbSK, "API_URL": srv.URL, "DEDUP_CHECK_STATUS": "true",
 				"category_id": "1", "category_name": "movies", "bucket_name": "in-bucket", "file_name": key,
-			}))
+			}
+			if tt.noInName {
+				delete(params, "category_name")
+			}
+			res := addFilesResult(t, invoke(t, upload.New().AddFiles(), params))
 
 			if tt.wantDup {
 				assert.True(t, res.Skipped)

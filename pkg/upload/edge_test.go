@@ -84,12 +84,27 @@ func TestFailuresSendSubmitFailed(t *testing.T) {
 		extra    map[string]any
 		status   []int // add-files answers
 		wantCode string
+		// The bucket and keys named ("" and nil: uploads, in/a.mp4).
+		wantBucket string
+		wantKeys   []string
 	}{
-		{"lookup: decode fails", true, map[string]any{"CATEGORY_CACHE_TTL": "abc", "object_name": "in/a.mp4"}, nil, "invalid_parameter"},
-		{"lookup: validation fails", true, map[string]any{"CATEGORY_NAME": nil, "object_name": "in/a.mp4"}, nil, "missing_parameter"},
-		{"lookup: run fails", true, map[string]any{"CATEGORY_NAME": "nope", "object_name": "in/a.mp4"}, nil, "category_not_found"},
-		{"add-files: decode fails", false, map[string]any{"DEDUP_WINDOW": "abc", "category_id": "3", "file_name": "in/a.mp4"}, nil, "invalid_parameter"},
-		{"add-files: run fails", false, map[string]any{"category_id": "3", "file_name": "in/a.mp4"}, []int{500}, "upstream_error"},
+		{"lookup: decode fails", true, map[string]any{"CATEGORY_CACHE_TTL": "abc", "object_name": "in/a.mp4"}, nil, "invalid_parameter", "", nil},
+		{"lookup: validation fails", true, map[string]any{"CATEGORY_NAME": nil, "object_name": "in/a.mp4"}, nil, "missing_parameter", "", nil},
+		{"lookup: run fails", true, map[string]any{"CATEGORY_NAME": "nope", "object_name": "in/a.mp4"}, nil, "category_not_found", "", nil},
+		{"add-files: decode fails", false, map[string]any{"DEDUP_WINDOW": "abc", "category_id": "3", "file_name": "in/a.mp4"}, nil, "invalid_parameter", "", nil},
+		{"add-files: run fails", false, map[string]any{"category_id": "3", "file_name": "in/a.mp4"}, []int{500}, "upstream_error", "", nil},
+		{name: "lookup: run fails on an event of several objects", lookup: true, extra: map[string]any{"CATEGORY_NAME": "nope", "Records": []any{
+			map[string]any{"eventName": "ObjectCreated:Put", "s3": map[string]any{"bucket": map[string]any{"name": "media-in"}, "object": map[string]any{"key": "in/a.mp4"}}},
+			map[string]any{"eventName": "ObjectCreated:Put", "s3": map[string]any{"bucket": map[string]any{"name": "media-in"}, "object": map[string]any{"key": "in/b.mp4"}}},
+		}}, wantCode: "category_not_found", wantBucket: "media-in", wantKeys: []string{"in/a.mp4", "in/b.mp4"}},
+		{name: "lookup: decode fails on an event of several objects", lookup: true, extra: map[string]any{"CATEGORY_CACHE_TTL": "abc", "BUCKET_NAME": nil, "Records": []any{
+			map[string]any{"eventName": "ObjectCreated:Put", "s3": map[string]any{"bucket": map[string]any{"name": "media-in"}, "object": map[string]any{"key": "in/a.mp4"}}},
+			map[string]any{"eventName": "ObjectCreated:Put", "s3": map[string]any{"object": map[string]any{"key": "in/b.mp4"}}},
+		}}, wantCode: "invalid_parameter", wantBucket: "media-in", wantKeys: []string{"in/a.mp4", "in/b.mp4"}},
+		{name: "add-files: object_name only, run fails", extra: map[string]any{"category_id": "3", "object_name": "in/a.mp4", "bucket_name": "uploads"}, status: []int{500}, wantCode: "upstream_error"},
+		{name: "add-files: object_name only, decode fails", extra: map[string]any{"DEDUP_WINDOW": "abc", "category_id": "3", "object_name": "in/a.mp4", "bucket_name": "uploads"}, wantCode: "invalid_parameter"},
+		{name: "add-files: decode fails with paths", extra: map[string]any{"DEDUP_WINDOW": "abc", "category_id": "3", "file_name": "in/a.mp4", "paths": []string{"in/a.mp4", "in/b.mp4"}},
+			wantCode: "invalid_parameter", wantKeys: []string{"in/a.mp4", "in/b.mp4"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,9 +127,16 @@ func TestFailuresSendSubmitFailed(t *testing.T) {
 			failed := r.EventsOf(webhook.TypeSubmitFailed)
 			require.Len(t, failed, 1, "one verified submit_failed")
 			ev := failed[0]
-			assert.Equal(t, "uploads", ev.BucketName)
-			assert.Equal(t, "in/a.mp4", ev.Key)
-			assert.Equal(t, []string{"in/a.mp4"}, ev.NotSubmitted)
+			wantBucket, wantKeys := tt.wantBucket, tt.wantKeys
+			if wantBucket == "" {
+				wantBucket = "uploads"
+			}
+			if wantKeys == nil {
+				wantKeys = []string{"in/a.mp4"}
+			}
+			assert.Equal(t, wantBucket, ev.BucketName)
+			assert.Equal(t, wantKeys[0], ev.Key)
+			assert.Equal(t, wantKeys, ev.NotSubmitted)
 			require.NotNil(t, ev.Error)
 			assert.Equal(t, tt.wantCode, ev.Error.Code)
 			assert.NotContains(t, string(r.Deliveries()[0].Body), "SK-secret-value")
@@ -155,4 +177,22 @@ func TestAddFilesRefusesInvalidText(t *testing.T) {
 	res := invoke(t, fast().AddFiles(), base(url, map[string]any{"category_id": "1", "file_name": "a.mp4", "paths": []string{"a.mp4", "é\U0001F600.mp4"}}))
 	require.NotContains(t, res, "error")
 	assert.Len(t, vod.adds, 1)
+}
+
+// TestFailureReportNeedsAValidWebhook: when the webhook parameters
+// themselves are invalid, the activation's error says so and no
+// submit_failed is sent (it could not be signed as configured).
+func TestFailureReportNeedsAValidWebhook(t *testing.T) {
+	_, url := newFake(t, map[string]any{"id": 3, "name": "vod"})
+	r := webhooktest.NewReceiver(cbSecret)
+	t.Cleanup(r.Close)
+	for name, h := range map[string]func(map[string]any) map[string]any{
+		"lookup-category": func(p map[string]any) map[string]any { return invoke(t, fast().Lookup(), p) },
+		"add-files":       func(p map[string]any) map[string]any { return invoke(t, fast().AddFiles(), p) },
+	} {
+		res := h(base(url, map[string]any{"WEBHOOK_URL": r.URL, "WEBHOOK_SECRET": []any{cbSecret}, "category_id": "3", "object_name": "in/a.mp4"}))
+		require.Contains(t, res, "error", name)
+		assert.Contains(t, res["error"].(map[string]any)["message"], "WEBHOOK_SECRET", name)
+	}
+	assert.Empty(t, r.Deliveries())
 }

@@ -208,6 +208,7 @@ func TestLookupFilters(t *testing.T) {
 				assert.Equal(t, true, res["skipped"])
 				assert.Equal(t, tt.wantSkip, res["reason"])
 				assert.NotContains(t, res, "category_id", "no lookup for a skipped upload")
+				assert.NotContains(t, res, "skipped_files", "one object: the reason says it all")
 			} else {
 				assert.NotContains(t, res, "skipped")
 				assert.Equal(t, "11", res["category_id"])
@@ -340,6 +341,26 @@ func TestLookupDropsOutputAmongUploads(t *testing.T) {
 	assert.NotContains(t, res, "skipped")
 	assert.Equal(t, []any{"in/a.mp4", "in/b.mp4", "in/c.mp4"}, res["paths"])
 	assert.Equal(t, []any{map[string]any{"path": "encoded/vod/a_AVC_HD_1Pass_30fps.mp4", "reason": upload.ReasonCategoryOutput}}, res["skipped_files"])
+	// The fake has no encoding options to give: only the output folder is
+	// recognised, and a warning says so.
+	require.Len(t, res["warnings"], 1)
+	assert.Contains(t, res["warnings"].([]any)[0], "the encoding options of category 5 could not be read")
+	assert.Contains(t, res["warnings"].([]any)[0], "only keys under encoded/ are recognised as its outputs")
+}
+
+// TestLookupRepeatedObject: an event naming the same object twice submits
+// it once, at its first place, with what the latest record says of it,
+// and lists the repeat as skipped.
+func TestLookupRepeatedObject(t *testing.T) {
+	_, url := newFake(t, map[string]any{"id": 5, "name": "vod"})
+	rec := func(key, etag string) map[string]any {
+		return map[string]any{"eventName": "ObjectCreated:Put", "s3": map[string]any{"bucket": map[string]any{"name": "uploads"}, "object": map[string]any{"key": key, "eTag": etag}}}
+	}
+	res := invoke(t, fast().Lookup(), base(url, map[string]any{"Records": []any{rec("a.mp4", "e1"), rec("b.mp4", "b1"), rec("a.mp4", "e2"), rec("c.mp4", "c1")}}))
+	require.NotContains(t, res, "error")
+	assert.Equal(t, []any{"a.mp4", "b.mp4", "c.mp4"}, res["paths"])
+	assert.Equal(t, map[string]any{"a.mp4": "etag=e2", "b.mp4": "etag=b1", "c.mp4": "etag=c1"}, res["versions"])
+	assert.Equal(t, []any{map[string]any{"path": "a.mp4", "reason": upload.ReasonRepeated}}, res["skipped_files"])
 }
 
 func TestLookupMultipleRecords(t *testing.T) {
@@ -373,6 +394,16 @@ func TestLookupErrors(t *testing.T) {
 		{"bad API_URL", base("vodstation.example", map[string]any{"object_name": "a.mp4"}), "invalid_parameter", "invalid parameter API_URL"},
 		{"bad TTL", base(url, map[string]any{"CATEGORY_CACHE_TTL": "-5", "object_name": "a.mp4"}), "invalid_parameter", "invalid parameter CATEGORY_CACHE_TTL"},
 		{"bad key decoding", base(url, map[string]any{"KEY_DECODING": "rot13", "object_name": "a.mp4"}), "invalid_parameter", "invalid parameter KEY_DECODING"},
+		{"bad category id", base(url, map[string]any{"CATEGORY_ID": "movies", "object_name": "a.mp4"}), "invalid_parameter", "invalid parameter CATEGORY_ID"},
+		// The checks after a valid CATEGORY_ID, or a valid storage
+		// endpoint, still run.
+		{"bad TTL after a category id", base(url, map[string]any{"CATEGORY_ID": "7", "CATEGORY_CACHE_TTL": "-5", "object_name": "a.mp4"}), "invalid_parameter", "invalid parameter CATEGORY_CACHE_TTL"},
+		{"bad storage endpoint", base(url, map[string]any{"OBJECT_STORAGE_ENDPOINT": "https://kr.object.ncloudstorage.com/uploads", "object_name": "a.mp4"}), "invalid_parameter", "invalid parameter OBJECT_STORAGE_ENDPOINT"},
+		{"bad TTL after a storage endpoint", base(url, map[string]any{"OBJECT_STORAGE_ENDPOINT": "https://kr.object.ncloudstorage.com", "CATEGORY_CACHE_TTL": "-5", "object_name": "a.mp4"}), "invalid_parameter", "invalid parameter CATEGORY_CACHE_TTL"},
+		{"one object in two buckets", base(url, map[string]any{"Records": []any{
+			map[string]any{"eventName": "ObjectCreated:Put", "s3": map[string]any{"bucket": map[string]any{"name": "up-a"}, "object": map[string]any{"key": "a.mp4"}}},
+			map[string]any{"eventName": "ObjectCreated:Put", "s3": map[string]any{"bucket": map[string]any{"name": "up-b"}, "object": map[string]any{"key": "a.mp4"}}},
+		}}), "invalid_parameter", "invalid parameter Records: the event names objects in several buckets (up-a, up-b)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
