@@ -115,6 +115,13 @@ func TestDecodeErrorsNameTheField(t *testing.T) {
 		{"record without key", `{"Records":[{"s3":{"bucket":{"name":"b"},"object":{}}}]}`, "Records[0].s3.object.key", "missing_parameter"},
 		{"key too long", `{"object_name":"` + strings.Repeat("a", 1025) + `"}`, "object_name", "invalid_parameter"},
 		{"not an object", `[1,2]`, "parameters", "invalid_parameter"},
+		// Inside the records: the record, or its field, by index.
+		{"a record not an object", `{"Records":[{"s3":{"object":{"key":"a.mp4"}}},7]}`, "Records[1]", "invalid_parameter"},
+		{"a record's key a number", `{"Records":[{"s3":{"object":{"key":"a.mp4"}}},{"s3":{"object":{"key":5}}}]}`, "Records[1].s3.object.key", "invalid_parameter"},
+		{"a record's size a string", `{"Records":[{"s3":{"object":{"key":"a.mp4","size":"big"}}}]}`, "Records[0].s3.object.size", "invalid_parameter"},
+		{"invalid UTF-8 in a record's key", "{\"Records\":[{\"s3\":{\"object\":{\"key\":\"a.mp4\"}}},{\"s3\":{\"bucket\":{\"name\":\"b\"},\"object\":{\"key\":\"\xff.mp4\"}}}]}", "Records[1].s3.object.key", "invalid_parameter"},
+		{"a lone surrogate in a record's bucket", `{"Records":[{"s3":{"bucket":{"name":"b\ud800"},"object":{"key":"a.mp4"}}}]}`, "Records[0].s3.bucket.name", "invalid_parameter"},
+		{"invalid UTF-8 elsewhere in a record", "{\"Records\":[{\"eventName\":\"\xfe\",\"s3\":{\"bucket\":{\"name\":\"b\"},\"object\":{\"key\":\"a.mp4\"}}}]}", "Records[0]", "invalid_parameter"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -153,3 +153,23 @@ func ExampleSign() {
 	fmt.Println(signing.Sign(sts, signing.NewSecret("SK_TEST")))
 	// Output: ry4IMMB9QxhX1e3ASe/wy5C8NF6kjXkeuRNLYo3WiiU=
 }
+
+// TestSecretUnmarshalNamesTheKind: a secret that is not a JSON string is
+// refused with the kind it is, in encoding/json's words, also when the
+// value is handed to UnmarshalJSON with whitespace before it (valid JSON
+// text: a caller of the method may pass it so).
+func TestSecretUnmarshalNamesTheKind(t *testing.T) {
+	for raw, want := range map[string]string{
+		`{"a":1}`: "object", " \t\r\n{}": "object", `[1]`: "array", "\n[]": "array",
+		`true`: "bool", ` false`: "bool", `12`: "number", "  -1": "number", "": "empty", "   ": "empty",
+	} {
+		var s signing.Secret
+		err := s.UnmarshalJSON([]byte(raw))
+		var typeErr *json.UnmarshalTypeError
+		require.ErrorAs(t, err, &typeErr, "%q", raw)
+		assert.Equal(t, want, typeErr.Value, "%q", raw)
+	}
+	var s signing.Secret
+	require.NoError(t, s.UnmarshalJSON([]byte(` "k3y-value"`)))
+	assert.Equal(t, "k3y-value", s.Reveal())
+}
