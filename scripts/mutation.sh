@@ -24,12 +24,22 @@
 #/ table names such a row "PACKAGE (-short)". MUTATION_FULL=1 runs every
 #/ package's tests in full.
 #/
+#/ gremlins judges only the mutants its coverage run reached, and Go's cover
+#/ profile puts no block around a switch's case expressions or a const
+#/ declaration: their mutants are NOT COVERED although tests run through
+#/ them. So the script then re-checks every NOT COVERED mutant itself: it
+#/ applies that one mutation (the operator at the reported line and column)
+#/ to a copy of the module, runs the package's tests, and counts it killed,
+#/ lived, timed out or not viable (does not build). The table gives those
+#/ counts beside gremlins' own, and an efficacy over both. MUTATION_RECHECK=0
+#/ turns the re-check off.
+#/
 #/ Environment: MUTATION_WORKERS (default 1), MUTATION_TIMEOUT_COEFFICIENT
 #/ (default 5: gremlins gives each mutant's build and test run together
 #/ this many times the coverage run's time; at 2 or 3 a rebuild on shared
 #/ cores is cut off and counted TIMED OUT, at 10 each mutant that loops
 #/ forever costs over a minute),
-#/ MUTATION_FULL, MUTATION_OUT.
+#/ MUTATION_FULL, MUTATION_RECHECK, MUTATION_OUT.
 #/
 #/ This is NOT part of .ci/run: on the 2-core machine the full run takes far
 #/ longer than a CI run should (tens of minutes). Run it by hand; see
@@ -78,14 +88,82 @@ short() {
   return 1
 }
 
+# mutate TYPE LINE COLUMN FILE: applies gremlins' mutation TYPE to the
+# operator that starts at LINE:COLUMN (bytes, from 1) of FILE, in place, as
+# gremlins' mutators do (v0.6.0: internal/mutator). Fails, leaving FILE as
+# it was, when no operator of TYPE starts there.
+mutate() {
+  case "$1" in
+    CONDITIONALS_BOUNDARY) pairs='<=:<,>=:>,<:<=,>:>=' ;;
+    CONDITIONALS_NEGATION) pairs='==:!=,!=:==,<=:>,>=:<,<:>=,>:<=' ;;
+    INVERT_LOGICAL) pairs='&&:||,||:&&' ;;
+    ARITHMETIC_BASE) pairs='+:-,-:+,*:/,/:*,%:*' ;;
+    INVERT_NEGATIVES) pairs='-:+' ;;
+    INCREMENT_DECREMENT) pairs='++:--,--:++' ;;
+    INVERT_LOOPCTRL) pairs='break:continue,continue:break' ;;
+    INVERT_BITWISE) pairs='&^:&,&:|,|:&,^:&,<<:>>,>>:<<' ;;
+    INVERT_BWASSIGN) pairs='&^=:&=,&=:|=,|=:&=,^=:&=,<<=:>>=,>>=:<<=' ;;
+    INVERT_ASSIGNMENTS) pairs='+=:-=,-=:+=,*=:/=,/=:*=,%=:*=' ;;
+    REMOVE_SELF_ASSIGNMENTS) pairs='&^=:=,<<=:=,>>=:=,+=:=,-=:=,*=:=,/=:=,%=:=,&=:=,|=:=,^=:=' ;;
+    *) return 1 ;;
+  esac
+  awk -v line="$2" -v col="$3" -v pairs="$pairs" '
+    NR == line {
+      pre = substr($0, 1, col - 1); rest = substr($0, col)
+      n = split(pairs, list, ",")
+      for (i = 1; i <= n; i++) {
+        split(list[i], ft, ":")
+        if (index(rest, ft[1]) == 1) { $0 = pre ft[2] substr(rest, length(ft[1]) + 1); done = 1; break }
+      }
+    }
+    { print }
+    END { exit !done }' "$4" >"$4.mutant" && mv "$4.mutant" "$4" || { rm -f "$4.mutant"; return 1; }
+}
+
+# recheck PKG GOFLAGS: judges PKG's NOT COVERED mutants on a copy of the
+# module, one at a time, with PKG's tests (run with GOFLAGS), each given
+# the coefficient times the tests' own time. Writes "STATUS TYPE at
+# FILE:LINE:COLUMN" lines to $out/PKG.recheck.
+recheck() {
+  rlog="$out/$1.recheck"
+  : >"$rlog"
+  grep -E '^ *NOT COVERED ' "$out/$1.log" |
+    sed -E 's/^ *NOT COVERED +([A-Z_]+) at ([^:]+):([0-9]+):([0-9]+).*/\1 \2 \3 \4/' >"$out/$1.uncovered" || true
+  [ -s "$out/$1.uncovered" ] || return 0
+  work=$(mktemp -d /tmp/vodflow-recheck.XXXXXX)
+  tar --exclude=./.git --exclude=./dist -cf - . | tar -xf - -C "$work"
+  start=$(date +%s)
+  (cd "$work" && GOFLAGS=$2 go test "./pkg/$1" >/dev/null 2>&1) ||
+    { echo "recheck: pkg/$1's tests fail unmutated" >&2; rm -rf "$work"; return 1; }
+  limit=$(( ($(date +%s) - start + 5) * coefficient + 30 ))
+  while read -r type file line col; do
+    f="$work/pkg/$1/$file"
+    cp "$f" "$f.orig"
+    if ! mutate "$type" "$line" "$col" "$f"; then
+      status="NOT APPLIED"
+    elif (cd "$work" && GOFLAGS=$2 timeout -k 10 $((limit + 30)) go test -timeout "${limit}s" "./pkg/$1" </dev/null >"$work/out" 2>&1); then
+      status=LIVED
+    elif [ $? -eq 124 ] || grep -q 'panic: test timed out' "$work/out"; then
+      status="TIMED OUT"
+    elif grep -q 'build failed\|setup failed' "$work/out"; then
+      status="NOT VIABLE"
+    else
+      status=KILLED
+    fi
+    mv "$f.orig" "$f"
+    printf '%12s %s at %s:%s:%s\n' "$status" "$type" "$file" "$line" "$col" >>"$rlog"
+  done <"$out/$1.uncovered"
+  rm -rf "$work"
+}
+
 # count FILE LABEL: the number after "LABEL: " in gremlins' summary.
 count() {
   sed -n "s/.*$2: \([0-9][0-9]*\).*/\1/p" "$1" | tail -n 1
 }
 
 table="$out/table.md"
-printf '| package | mutants | killed | lived | not covered | timed out | efficacy |\n' >"$table"
-printf '|---|---|---|---|---|---|---|\n' >>"$table"
+printf '| package | mutants | killed | lived | not covered | timed out | efficacy | not covered, re-checked: killed / lived / other | efficacy with them |\n' >"$table"
+printf '|---|---|---|---|---|---|---|---|---|\n' >>"$table"
 for p in "$@"; do
   [ -d "pkg/$p" ] || { echo "no package pkg/$p" >&2; exit 2; }
   log="$out/$p.log"
@@ -112,13 +190,30 @@ for p in "$@"; do
   else
     efficacy=n/a
   fi
-  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$total" "$killed" "$lived" "$uncovered" "$timedout" "$efficacy" >>"$table"
+  rechecked=- overall=$efficacy
+  if [ "${MUTATION_RECHECK:-1}" != 0 ]; then
+    echo "== pkg/$name: re-checking its $uncovered NOT COVERED mutants" >&2
+    recheck "$p" "$goflags"
+    rk=$(grep -c '^ *KILLED ' "$out/$p.recheck" || true)
+    rl=$(grep -c '^ *LIVED ' "$out/$p.recheck" || true)
+    ro=$(grep -vc '^ *\(KILLED\|LIVED\) ' "$out/$p.recheck" || true)
+    rechecked="$rk / $rl / $ro"
+    if [ $((killed + lived + rk + rl)) -gt 0 ]; then
+      overall=$(awk -v k=$((killed + rk)) -v l=$((lived + rl)) 'BEGIN { printf "%.1f%%", 100 * k / (k + l) }')
+    fi
+  fi
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$total" "$killed" "$lived" "$uncovered" "$timedout" "$efficacy" "$rechecked" "$overall" >>"$table"
 done
 
 echo
 cat "$table"
 echo
-echo "Survivors (LIVED) and mutants no test reaches (NOT COVERED):"
+echo "Survivors (LIVED), and the NOT COVERED mutants as the re-check judged them:"
 for p in "$@"; do
-  grep -E '^ *(LIVED|NOT COVERED) ' "$out/$p.log" | sed "s|^ *|  pkg/$p: |" || true
+  grep -E '^ *LIVED ' "$out/$p.log" | sed "s|^ *|  pkg/$p: |" || true
+  if [ -s "$out/$p.recheck" ]; then
+    grep -v '^ *KILLED ' "$out/$p.recheck" | sed "s|^ *|  pkg/$p: re-checked: |" || true
+  else
+    grep -E '^ *NOT COVERED ' "$out/$p.log" | sed "s|^ *|  pkg/$p: |" || true
+  fi
 done
