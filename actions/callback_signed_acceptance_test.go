@@ -164,11 +164,11 @@ func TestCallbackLoopSignsEveryPlaybackURL(t *testing.T) {
 					code, body := get(t, onEmulatorEdge(t, run.vod.URL, bare))
 					assert.Equal(t, http.StatusForbidden, code, "%s: the unsigned URL is refused: %s", where, body)
 				}
-				served, missing, refused := playHLS(t, onEmulatorEdge(t, run.vod.URL, pb.HLS))
-				assert.Empty(t, refused, "%s: %s", where, pb.HLS)
-				assert.GreaterOrEqual(t, served, 3, where)
+				p := playHLS(t, onEmulatorEdge(t, run.vod.URL, pb.HLS))
+				assert.Empty(t, p.Refused, "%s: %s", where, pb.HLS)
+				assert.GreaterOrEqual(t, p.Fetched(), 3, where)
 				if ffmpegOption() == "" {
-					assert.Zero(t, missing, "%s: real segments with ffmpeg", where)
+					assert.Empty(t, p.NoMedia, "%s: real segments with ffmpeg", where)
 				}
 				code, body := get(t, onEmulatorEdge(t, run.vod.URL, pb.DASH))
 				assert.Equal(t, http.StatusOK, code, "%s: %s", where, body)

@@ -1,7 +1,6 @@
 package actions_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -173,51 +172,12 @@ func get(t *testing.T, u string) (int, string) {
 }
 
 // playHLS plays an HLS stream as hls.js with an xhrSetup that appends the
-// master URL's query does: the master, every variant playlist, every init
-// and media segment. It returns how many requests were served and the
-// first refusal ("" when none). Without ffmpeg a segment's 404 (after the
-// token check passed: not 403) counts as served, and in missing.
-func playHLS(t *testing.T, master string) (served, missing int, refused string) {
+// master URL's query does (vodstationtest.PlayHLS).
+func playHLS(t *testing.T, master string) vodstationtest.Play {
 	t.Helper()
-	mu, err := url.Parse(master)
+	p, err := vodstationtest.PlayHLS(master, vodstationtest.PlayOptions{CarryQuery: true})
 	require.NoError(t, err)
-	var visit func(u *url.URL, depth int)
-	visit = func(u *url.URL, depth int) {
-		if refused != "" {
-			return
-		}
-		if u.RawQuery == "" {
-			u.RawQuery = mu.RawQuery
-		}
-		code, body := get(t, u.String())
-		if code == http.StatusNotFound && strings.Contains(body, "ffmpeg is not on the PATH") {
-			served++
-			missing++
-			return
-		}
-		if code != http.StatusOK {
-			refused = fmt.Sprintf("%d %s: %s", code, u.EscapedPath(), strings.TrimSpace(body))
-			return
-		}
-		served++
-		if !strings.HasSuffix(u.Path, ".m3u8") || depth > 2 {
-			return
-		}
-		sc := bufio.NewScanner(strings.NewReader(body))
-		for sc.Scan() {
-			ref := strings.TrimSpace(sc.Text())
-			if strings.HasPrefix(ref, "#EXT-X-MAP:URI=\"") {
-				ref = strings.TrimSuffix(strings.TrimPrefix(ref, "#EXT-X-MAP:URI=\""), "\"")
-			} else if ref == "" || strings.HasPrefix(ref, "#") {
-				continue
-			}
-			child, err := u.Parse(ref)
-			require.NoError(t, err)
-			visit(child, depth+1)
-		}
-	}
-	visit(mu, 0)
-	return served, missing, refused
+	return p
 }
 
 // tokenOf is the token the URL carries in the signer's parameter.
@@ -268,12 +228,12 @@ func TestPlaybackURLSignsForTheEdge(t *testing.T) {
 						assert.Contains(t, tokenOf(t, e.signer, hls), "exp="+strconv.FormatInt(exp.Unix(), 10)+"~acl=", "the token's expiry is expires_at")
 					}
 
-					served, missing, refused := playHLS(t, onEmulatorEdge(t, e.vod.URL, hls))
-					assert.Empty(t, refused, "every playlist and segment plays with the token carried")
+					p := playHLS(t, onEmulatorEdge(t, e.vod.URL, hls))
+					assert.Empty(t, p.Refused, "every playlist and segment plays with the token carried")
 					if ffmpegOption() == "" {
-						assert.Zero(t, missing, "with ffmpeg every segment is real media")
+						assert.Empty(t, p.NoMedia, "with ffmpeg every segment is real media")
 					}
-					assert.GreaterOrEqual(t, served, 1+2+2*2, "the master, 2 variants, their init and segments")
+					assert.GreaterOrEqual(t, p.Fetched(), 1+2+2*2, "the master, 2 variants, their init and segments")
 					code, body := get(t, onEmulatorEdge(t, e.vod.URL, dash))
 					assert.Equal(t, http.StatusOK, code, body)
 					assert.Contains(t, body, "<MPD")
@@ -284,9 +244,9 @@ func TestPlaybackURLSignsForTheEdge(t *testing.T) {
 						rp := r.(map[string]any)["playback"].(map[string]any)
 						rh := rp["hls"].(string)
 						assert.Contains(t, rh, "/index.m3u8?"+e.signer.Name+"=")
-						served, _, refused := playHLS(t, onEmulatorEdge(t, e.vod.URL, rh))
-						assert.Empty(t, refused, "rendition %s", rh)
-						assert.GreaterOrEqual(t, served, 2)
+						p := playHLS(t, onEmulatorEdge(t, e.vod.URL, rh))
+						assert.Empty(t, p.Refused, "rendition %s", rh)
+						assert.GreaterOrEqual(t, p.Fetched(), 2)
 						code, body := get(t, onEmulatorEdge(t, e.vod.URL, rp["dash"].(string)))
 						assert.Equal(t, http.StatusOK, code, body)
 					}
@@ -314,9 +274,9 @@ func TestPlaybackURLBindsTheViewerIP(t *testing.T) {
 			status, _, a := e.ask(t, http.MethodGet, playbackURLToken, "file_id="+id+"&ip=127.0.0.1", nil)
 			require.Equal(t, http.StatusOK, status, "%v", a)
 			here := a["playback"].(map[string]any)["hls"].(string)
-			served, _, refused := playHLS(t, onEmulatorEdge(t, e.vod.URL, here))
-			assert.Empty(t, refused)
-			assert.GreaterOrEqual(t, served, 3)
+			p := playHLS(t, onEmulatorEdge(t, e.vod.URL, here))
+			assert.Empty(t, p.Refused)
+			assert.GreaterOrEqual(t, p.Fetched(), 3)
 
 			status, _, a = e.ask(t, http.MethodPost, playbackURLToken, "", map[string]any{"file_id": id, "ip": "203.0.113.7"})
 			require.Equal(t, http.StatusOK, status, "%v", a)

@@ -1,12 +1,9 @@
 package vodstationtest
 
 import (
-	"bufio"
 	"context"
-	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os/exec"
 	"strings"
 	"testing"
@@ -55,48 +52,12 @@ func fetch(t *testing.T, u, cookie string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-// crawl plays an HLS stream as a player does: the master, every variant
-// playlist, every init segment and media segment, each child URL resolved
-// against its playlist and, when appendQuery, given the master URL's
-// query (what hls.js does with an xhrSetup that appends it). It returns
-// the first refused request, or "" when every one was served.
-func crawl(t *testing.T, master, cookie string, appendQuery bool) string {
+// play plays master with PlayHLS.
+func play(t *testing.T, master string, o PlayOptions) Play {
 	t.Helper()
-	mu, err := url.Parse(master)
+	p, err := PlayHLS(master, o)
 	require.NoError(t, err)
-	var refused string
-	var visit func(u *url.URL, depth int)
-	visit = func(u *url.URL, depth int) {
-		if refused != "" {
-			return
-		}
-		if appendQuery && u.RawQuery == "" {
-			u.RawQuery = mu.RawQuery
-		}
-		code, body := fetch(t, u.String(), cookie)
-		if code != http.StatusOK {
-			refused = fmt.Sprintf("%d %s: %s", code, u.EscapedPath(), strings.TrimSpace(body))
-			return
-		}
-		if !strings.HasSuffix(u.Path, ".m3u8") || depth > 2 {
-			return
-		}
-		sc := bufio.NewScanner(strings.NewReader(body))
-		for sc.Scan() {
-			line := strings.TrimSpace(sc.Text())
-			ref := line
-			if strings.HasPrefix(line, "#EXT-X-MAP:URI=\"") {
-				ref = strings.TrimSuffix(strings.TrimPrefix(line, "#EXT-X-MAP:URI=\""), "\"")
-			} else if line == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			child, err := u.Parse(ref)
-			require.NoError(t, err)
-			visit(child, depth+1)
-		}
-	}
-	visit(mu, 0)
-	return refused
+	return p
 }
 
 // TestEdgeChecksTokens: with signed playback on, every manifest and
@@ -152,12 +113,25 @@ func TestEdgeChecksTokens(t *testing.T) {
 func TestEdgeSignedStreamPlaysWhenTheTokenTravels(t *testing.T) {
 	fx, sg := signedFixture(t, edgetoken.TypeSecureToken, Options{FFmpeg: "none"})
 	master, tok := signPlayback(t, sg, fx.master, "127.0.0.1", fixedNow)
-	refused := crawl(t, master, "", false)
-	assert.Contains(t, refused, "403 /hls/ENC/enc/movies/clip%20one_AVC_SD_1Pass_30fps.mp4/index.m3u8")
+	bare := play(t, master, PlayOptions{})
+	require.NotEmpty(t, bare.Refused)
+	assert.Contains(t, bare.Refused[0], "403 /hls/ENC/enc/movies/clip%20one_AVC_SD_1Pass_30fps.mp4/index.m3u8")
+	assert.Equal(t, 1, bare.Served, "the master only")
 	// Without ffmpeg the segments answer 404 after the token check passed:
 	// a 404 (not 403) past the playlists is the media missing, not the token.
-	assert.Contains(t, crawl(t, master, "", true), "404 /hls/ENC/enc/movies/clip%20one_AVC_SD_1Pass_30fps.mp4/init.mp4")
-	assert.Contains(t, crawl(t, fx.master, sg.Name+"="+tok, false), "404 /hls/ENC/enc/movies/clip%20one_AVC_SD_1Pass_30fps.mp4/init.mp4")
+	for name, o := range map[string]PlayOptions{
+		"the master's query carried": {CarryQuery: true},
+		"the token as a cookie":      {Cookie: sg.Name + "=" + tok},
+	} {
+		u := master
+		if o.Cookie != "" {
+			u = fx.master
+		}
+		p := play(t, u, o)
+		assert.Empty(t, p.Refused, name)
+		assert.Equal(t, 3, p.Served, "%s: the master and both variants", name)
+		assert.Contains(t, p.NoMedia, "/hls/ENC/enc/movies/clip%20one_AVC_SD_1Pass_30fps.mp4/init.mp4", name)
+	}
 }
 
 // TestEdgePlaysSignedInFFprobe: real clients play a signed URL, the token
@@ -176,7 +150,10 @@ func TestEdgePlaysSignedInFFprobe(t *testing.T) {
 		t.Run(typ, func(t *testing.T) {
 			fx, sg := signedFixture(t, typ, Options{Source: SourceMetadata{DurationS: 2, Width: 1280, Height: 720}})
 			master, tok := signPlayback(t, sg, fx.master, "127.0.0.1", fixedNow)
-			assert.Empty(t, crawl(t, master, "", true), "every playlist and segment is served with the master's query")
+			p := play(t, master, PlayOptions{CarryQuery: true})
+			assert.Empty(t, p.Refused, "every playlist and segment is served with the master's query")
+			assert.Empty(t, p.NoMedia, "with ffmpeg every segment is real media")
+			assert.GreaterOrEqual(t, p.Served, 1+2*3, "the master, 2 variants, their init and at least one segment each")
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			headers := "Cookie: " + sg.Name + "=" + tok + "\r\n"

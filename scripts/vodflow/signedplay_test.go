@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vodflow/vodflow/pkg/vodstationtest"
 )
 
 // A Secure Token key (hex, as the console issues it) and a JWT secret:
@@ -63,46 +64,12 @@ func fetchStatus(t *testing.T, u string) (int, string) {
 
 // playWithQuery fetches the master, each variant playlist and each
 // variant's init segment and first media segment, each child with the
-// master's query appended (what a player set up as README says does),
-// and returns the refusals.
-func playWithQuery(t *testing.T, master string) (fetched int, refused []string) {
+// master's query appended (what a player set up as README says does).
+func playWithQuery(t *testing.T, master string) vodstationtest.Play {
 	t.Helper()
-	mu, err := url.Parse(master)
+	p, err := vodstationtest.PlayHLS(master, vodstationtest.PlayOptions{CarryQuery: true, MediaPerPlaylist: 1})
 	require.NoError(t, err)
-	var visit func(u *url.URL, depth int)
-	visit = func(u *url.URL, depth int) {
-		if u.RawQuery == "" {
-			u.RawQuery = mu.RawQuery
-		}
-		code, body := fetchStatus(t, u.String())
-		fetched++
-		if code != http.StatusOK && !(code == http.StatusNotFound && strings.Contains(body, "ffmpeg is not on the PATH")) {
-			refused = append(refused, u.EscapedPath()+": "+strings.TrimSpace(body))
-			return
-		}
-		if !strings.HasSuffix(u.Path, ".m3u8") || depth > 1 {
-			return
-		}
-		segments := 0
-		sc := bufio.NewScanner(strings.NewReader(body))
-		for sc.Scan() {
-			ref := strings.TrimSpace(sc.Text())
-			if strings.HasPrefix(ref, "#EXT-X-MAP:URI=\"") {
-				ref = strings.TrimSuffix(strings.TrimPrefix(ref, "#EXT-X-MAP:URI=\""), "\"")
-			} else if ref == "" || strings.HasPrefix(ref, "#") {
-				continue
-			} else if strings.HasSuffix(ref, ".m4s") {
-				if segments++; segments > 1 {
-					continue
-				}
-			}
-			child, err := u.Parse(ref)
-			require.NoError(t, err)
-			visit(child, depth+1)
-		}
-	}
-	visit(mu, 0)
-	return fetched, refused
+	return p
 }
 
 // TestLocalSignsPlayback: vodflow local -p PLAYBACK_TOKEN_KEY=… (the tool
@@ -204,9 +171,9 @@ func TestLocalServeSignedPlays(t *testing.T) {
 	lines := serveTool(t, "local", "--serve", "-p", "PLAYBACK_TOKEN_KEY="+localTokenKey)
 	_, out := waitLine(t, lines, "play: ")
 	play := lastPlay(t, out)
-	fetched, refused := playWithQuery(t, play)
-	assert.Empty(t, refused, "the signed URL plays")
-	assert.GreaterOrEqual(t, fetched, 1+2*3, "the master, 2 variants, their init and a segment")
+	p := playWithQuery(t, play)
+	assert.Empty(t, p.Refused, "the signed URL plays")
+	assert.GreaterOrEqual(t, p.Fetched(), 1+2*3, "the master, 2 variants, their init and a segment")
 
 	bare, _, _ := strings.Cut(play, "?")
 	code, body := fetchStatus(t, bare)
