@@ -59,3 +59,20 @@ func TestSendNeverFollowsRedirects(t *testing.T) {
 		}
 	}
 }
+
+// TestSendRedirectWithoutLocation: a 3xx without a Location is a failure
+// that says so; a status outside 3xx says no more than the status.
+func TestSendRedirectWithoutLocation(t *testing.T) {
+	for status, want := range map[int]string{
+		302: "receiver answered 302, a redirect without a Location, not followed",
+		300: "receiver answered 300, a redirect without a Location, not followed",
+		400: "receiver answered 400",
+	} {
+		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(status) }))
+		s := newSender(t, hook.URL, noWait(1))
+		err := s.Send(context.Background(), testEvent())
+		hook.Close()
+		require.Error(t, err)
+		assert.True(t, strings.HasSuffix(err.Error(), want), "%d: %q", status, err)
+	}
+}

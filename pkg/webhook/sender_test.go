@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -359,6 +361,8 @@ func TestSendContextCanceled(t *testing.T) {
 		assert.ErrorIs(t, err, context.Canceled)
 		assert.Equal(t, 0, asDelivery(t, err).Attempts)
 		assert.Empty(t, rc.requests())
+		assert.True(t, strings.HasSuffix(err.Error(), ": context canceled"), "no attempt to report, only the context: %q", err)
+		assert.NotContains(t, err.Error(), "%!")
 	})
 	t.Run("during the backoff", func(t *testing.T) {
 		rc := newReceiver(t, 503)
@@ -374,6 +378,23 @@ func TestSendContextCanceled(t *testing.T) {
 		assert.ErrorIs(t, err, context.Canceled)
 		assert.Equal(t, 1, asDelivery(t, err).Attempts)
 		assert.Len(t, rc.requests(), 1)
+	})
+	t.Run("after an answer", func(t *testing.T) {
+		// The context ends as the 503 is read (the body closed): the
+		// error says both what the receiver answered and why Send
+		// stopped.
+		rc := newReceiver(t, 503)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		client := &http.Client{Transport: cancelOnClose{http.DefaultTransport, cancel}}
+		s := newSender(t, rc.srv.URL, webhook.WithRetry(3, 0, 0), webhook.WithHTTPClient(client))
+
+		err := s.Send(ctx, testEvent())
+
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Equal(t, 1, asDelivery(t, err).Attempts)
+		assert.Equal(t, 503, asDelivery(t, err).StatusCode)
+		assert.Contains(t, err.Error(), "receiver answered 503; gave up: context canceled")
 	})
 }
 
@@ -564,4 +585,77 @@ func TestSendContextEndedBeforeAnyAttempt(t *testing.T) {
 			assert.Empty(t, rc.requests())
 		})
 	}
+}
+
+// TestSendReusesConnections: the default client reads an answer's body
+// (up to 64 KB) before closing it, so the next delivery to the receiver
+// reuses the connection; a longer body is closed unread, and costs a new
+// connection, rather than being read whole.
+func TestSendReusesConnections(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		body     int
+		wantConn int
+	}{
+		{"a 32 KB answer is drained", 32 << 10, 1},
+		{"a 100 KB answer is not", 100 << 10, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var conns atomic.Int32
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.Copy(io.Discard, r.Body)
+				_, _ = w.Write(bytes.Repeat([]byte("a"), tt.body))
+			}))
+			srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+				if st == http.StateNew {
+					conns.Add(1)
+				}
+			}
+			srv.Start()
+			t.Cleanup(srv.Close)
+			s := newSender(t, srv.URL)
+			for range 2 {
+				require.NoError(t, s.Send(context.Background(), testEvent()))
+			}
+			assert.EqualValues(t, tt.wantConn, conns.Load())
+		})
+	}
+}
+
+// cancelOnClose is a transport that cancels a context when an answer's
+// body is closed: the attempt is then over, its answer read.
+type cancelOnClose struct {
+	http.RoundTripper
+	cancel context.CancelFunc
+}
+
+func (c cancelOnClose) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := c.RoundTripper.RoundTrip(r)
+	if err == nil {
+		resp.Body = closeHook{resp.Body, c.cancel}
+	}
+	return resp, err
+}
+
+type closeHook struct {
+	io.ReadCloser
+	onClose func()
+}
+
+func (c closeHook) Close() error {
+	err := c.ReadCloser.Close()
+	c.onClose()
+	return err
+}
+
+// TestDefaults: the defaults are part of the API, and README states them
+// (a receiver that is down): each attempt waits at most 5 s for the
+// receiver, 3 attempts in all, random waits between them (the first at
+// most 100 ms, none over 1 s). A change must
+// be deliberate, README with it.
+func TestDefaults(t *testing.T) {
+	assert.Equal(t, 5*time.Second, webhook.DefaultTimeout)
+	assert.Equal(t, 3, webhook.DefaultAttempts)
+	assert.Equal(t, 100*time.Millisecond, webhook.DefaultRetryBase)
+	assert.Equal(t, time.Second, webhook.DefaultRetryMax)
 }
