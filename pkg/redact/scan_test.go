@@ -38,6 +38,8 @@ func TestStructuralEdges(t *testing.T) {
 		{name: "a JSON list cut after a comma", in: `{"Cookie":["SNTCO4-a", `, want: `{"Cookie":["[redacted]", `},
 		{name: "a JSON list with an empty string", in: `{"Cookie":["","SNTCO5-b"]}`, want: `{"Cookie":["","[redacted]"]}`},
 		{name: "a JSON header value cut short", in: `{"Authorization":"Bearer SNTUN1-x`, want: `{"Authorization":"[redacted]`},
+		{name: "an escaped JSON header value cut short", in: `"{\"Authorization\":\"Bearer SNTUN2-x`, want: `"{\"Authorization\":\"[redacted]`},
+		{name: "an escaped JSON header value with nothing after its quote", in: `"{\"Authorization\":\"`, want: `"{\"Authorization\":\"`},
 		{name: "a JSON header value with escapes", in: `{"Authorization":"Bearer SNTES1-\"q\\","a":"b"}`, want: `{"Authorization":"[redacted]","a":"b"}`},
 		{name: "a header line's trailing blanks are kept", in: "Authorization: Bearer SNTTR1-x  \r\nX-Callback-Token: SNTTR2-x \t\r\nHost: h",
 			want: "Authorization: [redacted]  \r\nX-Callback-Token: [redacted] \t\r\nHost: h"},
