@@ -401,6 +401,22 @@ func TestCallbackVerifyStatusConfirms(t *testing.T) {
 	assert.Equal(t, 1, l.vod.CountCalls(http.MethodGet, "/api/v2/status/"), "the file's status is asked once per callback")
 }
 
+// TestCallbackVerifyStatusConfirmsAFailure: a FAILURE the status API
+// confirms is sent, and neither side having a link is nothing to warn
+// about.
+func TestCallbackVerifyStatusConfirmsAFailure(t *testing.T) {
+	l := newLoop(t, vodstationtest.Options{})
+	res := mustAddFiles(t, l, "in/will-fail.mp4", "")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, l.vod.WaitIdle(ctx))
+	body := `{"categoryId":` + jsonNum(l.cat.ID) + `,"fileId":` + res.Files[0].FileID + `,"encodingOptionId":1,"outputType":"AVC_SD_1Pass_30fps","status":"FAILURE"}`
+	code, a := call(t, callback.New(), l.request("token="+cbToken, body, map[string]any{"VERIFY_STATUS": true}))
+	require.Equal(t, 200, code, a.Error)
+	assert.Empty(t, a.Warnings)
+	require.Len(t, l.receiver.EventsOf(webhook.TypeEncodingFailed), 1)
+}
+
 // TestCallbackBucketName: every event names the bucket when it is known:
 // from the status API when it was asked (for file_complete, with or
 // without VERIFY_STATUS), else from BUCKET_NAME.

@@ -107,3 +107,26 @@ func TestCallbackEncryptedBucketNeedsADomain(t *testing.T) {
 	code, a = call(t, callback.New(), l.request("token="+cbToken, cbBody(1, "RUNNING"), map[string]any{"ENCRYPTED_BUCKET_NAME": cbEncrypt}))
 	assert.Equal(t, 200, code, a.Error)
 }
+
+// TestCallbackChannelNeedsTheAPIForWhatIsMissing: CHANNEL_ID is read from
+// the VOD Station API only for what PLAYBACK_DOMAIN and
+// ENCRYPTED_BUCKET_NAME do not give; with either of them missing, the
+// action needs valid API credentials (a 500 naming CHANNEL_ID), with both
+// given it needs none.
+func TestCallbackChannelNeedsTheAPIForWhatIsMissing(t *testing.T) {
+	l := newLoop(t, vodstationtest.Options{})
+	noAPI := map[string]any{"NCLOUD_SECRET_KEY": nil}
+	for name, extra := range map[string]map[string]any{
+		"no encrypted bucket": {"PLAYBACK_DOMAIN": cbEdge},
+		"no playback domain":  {"ENCRYPTED_BUCKET_NAME": cbEncrypt},
+		"neither":             {},
+	} {
+		code, a := call(t, callback.New(), l.request("token="+cbToken, cbBody(1, "RUNNING"), mergeMaps(noAPI, extra)))
+		assert.Equal(t, 500, code, name)
+		assert.Contains(t, a.Error, "CHANNEL_ID needs the VOD Station API", name)
+		assert.Contains(t, a.Error, "NCLOUD_SECRET_KEY", name)
+	}
+	code, a := call(t, callback.New(), l.request("token="+cbToken, cbBody(1, "RUNNING"),
+		mergeMaps(noAPI, map[string]any{"PLAYBACK_DOMAIN": cbEdge, "ENCRYPTED_BUCKET_NAME": cbEncrypt})))
+	assert.Equal(t, 200, code, a.Error)
+}

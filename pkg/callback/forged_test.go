@@ -87,6 +87,14 @@ func TestVerifyStatusForwardsOnlyWhatVODStationSays(t *testing.T) {
 		assert.Equal(t, "in-bucket", ev.BucketName)
 	})
 
+	t.Run("the real link, confirmed, raises no warning", func(t *testing.T) {
+		code, a := call(t, callback.New(), l.request(q, body(nil), verify))
+		require.Equal(t, 200, code, a.Error)
+		assert.Empty(t, a.Warnings)
+		require.NotEmpty(t, a.Events)
+		assert.Equal(t, realID, a.Events[0].ID)
+	})
+
 	t.Run("without verification a forged link does not shadow the real event", func(t *testing.T) {
 		code, a := call(t, callback.New(), l.request(q, body(set("link", "https://evil.example/phish.m3u8")), nil))
 		require.Equal(t, 200, code, a.Error)
