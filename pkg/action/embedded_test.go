@@ -61,3 +61,22 @@ func TestDecodeFieldsScalarGivenAContainer(t *testing.T) {
 		assert.Equal(t, tt.want, err.Error(), tt.json)
 	}
 }
+
+type skippedFieldsCfg struct {
+	Ignored string `json:"-"` // never a parameter, even one named "-" or Ignored
+	hidden  string // unexported: never set
+	Name    string `json:"NAME"`
+	Count   int    `json:"COUNT"`
+}
+
+// TestDecodeFieldsSkipsIgnoredAndUnexported: a field tagged "-" and an
+// unexported field are not parameters, and the fields after them are
+// still read.
+func TestDecodeFieldsSkipsIgnoredAndUnexported(t *testing.T) {
+	var fields map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(`{"-":"dash","Ignored":"x","hidden":"h","NAME":"n1","COUNT":3}`), &fields))
+	var v skippedFieldsCfg
+	require.NoError(t, action.DecodeFields(fields, &v))
+	assert.Equal(t, skippedFieldsCfg{Name: "n1", Count: 3}, v)
+	assert.Empty(t, v.hidden)
+}
