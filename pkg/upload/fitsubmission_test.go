@@ -75,3 +75,50 @@ func TestLookupVersionsFitTheResult(t *testing.T) {
 		})
 	}
 }
+
+// TestLookupVersionsAtTheBudget: a result of exactly the budget keeps its
+// versions; one byte more, and they are left out.
+func TestLookupVersionsAtTheBudget(t *testing.T) {
+	const budget = 900 << 10
+	const n = 460
+	_, url := newFake(t, map[string]any{"id": 11, "name": "vod"})
+	run := func(keyLen, extraETag int) (raw []byte, versions bool) {
+		t.Helper()
+		var records []any
+		for i := range n {
+			p := fmt.Sprintf("in/%04d-", i)
+			etag := fmt.Sprintf("%032x", i)
+			if i == n-1 {
+				etag += strings.Repeat("e", extraETag)
+			}
+			records = append(records, map[string]any{"eventName": "ObjectCreated:Put",
+				"s3": map[string]any{"object": map[string]any{"key": p + strings.Repeat("k", keyLen-len(p)-4) + ".mp4", "eTag": etag}}})
+		}
+		line, err := json.Marshal(map[string]any{"value": base(url, map[string]any{"Records": records}), "activation_id": "test"})
+		require.NoError(t, err)
+		raw = serveLine(t, fast().Lookup(), line)
+		var res map[string]any
+		require.NoError(t, json.Unmarshal(raw, &res))
+		require.Nil(t, res["error"])
+		_, versions = res["versions"]
+		return raw, versions
+	}
+	// Find the key length and ETag padding that make the result exactly
+	// the budget: each byte of every key adds two (the path and the
+	// version's key), the first key's a third (file_name); the last
+	// ETag's bytes add one each.
+	raw, kept := run(900, 0)
+	require.True(t, kept)
+	keyLen := 900 + (budget-len(raw))/(2*n+1)
+	raw, kept = run(keyLen, 0)
+	require.True(t, kept)
+	require.LessOrEqual(t, len(raw), budget)
+	pad := budget - len(raw)
+
+	raw, kept = run(keyLen, pad)
+	require.Equal(t, budget, len(raw))
+	assert.True(t, kept, "exactly the budget: the versions are kept")
+	raw, kept = run(keyLen, pad+1)
+	assert.False(t, kept, "one byte over: left out")
+	assert.Less(t, len(raw), budget)
+}
