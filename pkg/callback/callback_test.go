@@ -322,11 +322,7 @@ func TestCallbackFailure(t *testing.T) {
 // twice with the same event ids.
 func TestCallbackDuplicates(t *testing.T) {
 	l := newLoop(t, vodstationtest.Options{})
-	res := mustAddFiles(t, l, "in/dup.mp4", "")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	require.NoError(t, l.vod.WaitIdle(ctx)) // encoded; no callback URL
-	fileID := res.Files[0].FileID
+	fileID := encodedFile(t, l, "in/dup.mp4")
 	last := `{"categoryId":` + jsonNum(l.cat.ID) + `,"fileId":` + fileID + `,"filePath":"in/dup.mp4","encodingOptionId":2,"outputType":"AVC_HD_1Pass_30fps","status":"COMPLETE","link":"https://out-bucket.kr.object.ncloudstorage.com/encoded/movies/dup_AVC_HD_1Pass_30fps.mp4"}`
 	req := l.request("token="+cbToken, last, nil)
 
@@ -389,11 +385,8 @@ func TestCallbackVerifyStatus(t *testing.T) {
 
 func TestCallbackVerifyStatusConfirms(t *testing.T) {
 	l := newLoop(t, vodstationtest.Options{})
-	res := mustAddFiles(t, l, "in/ok.mp4", "")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	require.NoError(t, l.vod.WaitIdle(ctx))
-	body := `{"categoryId":` + jsonNum(l.cat.ID) + `,"fileId":` + res.Files[0].FileID + `,"encodingOptionId":1,"outputType":"AVC_SD_1Pass_30fps","status":"COMPLETE"}`
+	fileID := encodedFile(t, l, "in/ok.mp4")
+	body := `{"categoryId":` + jsonNum(l.cat.ID) + `,"fileId":` + fileID + `,"encodingOptionId":1,"outputType":"AVC_SD_1Pass_30fps","status":"COMPLETE"}`
 	code, a := call(t, callback.New(), l.request("token="+cbToken, body, map[string]any{"VERIFY_STATUS": true}))
 	require.Equal(t, 200, code, a.Error)
 	require.NotNil(t, a.Playback, "the link comes from the status API when the callback has none")
@@ -406,11 +399,8 @@ func TestCallbackVerifyStatusConfirms(t *testing.T) {
 // about.
 func TestCallbackVerifyStatusConfirmsAFailure(t *testing.T) {
 	l := newLoop(t, vodstationtest.Options{})
-	res := mustAddFiles(t, l, "in/will-fail.mp4", "")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	require.NoError(t, l.vod.WaitIdle(ctx))
-	body := `{"categoryId":` + jsonNum(l.cat.ID) + `,"fileId":` + res.Files[0].FileID + `,"encodingOptionId":1,"outputType":"AVC_SD_1Pass_30fps","status":"FAILURE"}`
+	fileID := encodedFile(t, l, "in/will-fail.mp4")
+	body := `{"categoryId":` + jsonNum(l.cat.ID) + `,"fileId":` + fileID + `,"encodingOptionId":1,"outputType":"AVC_SD_1Pass_30fps","status":"FAILURE"}`
 	code, a := call(t, callback.New(), l.request("token="+cbToken, body, map[string]any{"VERIFY_STATUS": true}))
 	require.Equal(t, 200, code, a.Error)
 	assert.Empty(t, a.Warnings)
@@ -422,11 +412,7 @@ func TestCallbackVerifyStatusConfirmsAFailure(t *testing.T) {
 // without VERIFY_STATUS), else from BUCKET_NAME.
 func TestCallbackBucketName(t *testing.T) {
 	l := newLoop(t, vodstationtest.Options{})
-	res := mustAddFiles(t, l, "in/b.mp4", "")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	require.NoError(t, l.vod.WaitIdle(ctx)) // every rendition COMPLETE
-	fileID := res.Files[0].FileID
+	fileID := encodedFile(t, l, "in/b.mp4")
 	body := func(option int, typ, status string) string {
 		return `{"categoryId":` + jsonNum(l.cat.ID) + `,"fileId":` + fileID + `,"filePath":"in/b.mp4","encodingOptionId":` + jsonNum(option) +
 			`,"outputType":"` + typ + `","status":"` + status + `","link":"https://out-bucket.kr.object.ncloudstorage.com/encoded/movies/b_` + typ + `.mp4"}`

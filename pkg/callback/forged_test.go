@@ -1,10 +1,8 @@
 package callback_test
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -22,11 +20,7 @@ import (
 // it never shadows the real event at a receiver that drops seen ids.
 func TestVerifyStatusForwardsOnlyWhatVODStationSays(t *testing.T) {
 	l := newLoop(t, vodstationtest.Options{})
-	res := mustAddFiles(t, l, "in/real.mp4", "")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	require.NoError(t, l.vod.WaitIdle(ctx)) // every rendition COMPLETE
-	fileID := res.Files[0].FileID
+	fileID := encodedFile(t, l, "in/real.mp4")
 	const sd = "AVC_SD_1Pass_30fps"
 	realLink := "https://out-bucket.kr.object.ncloudstorage.com/encoded/movies/real_" + sd + ".mp4"
 	body := func(mod func(map[string]any)) string {

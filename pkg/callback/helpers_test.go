@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -184,6 +185,17 @@ func mustAddFiles(t testing.TB, l *loop, key, notify string) upload.AddFilesResu
 	require.Nil(t, fail, "add-files failed: %+v", fail)
 	require.Len(t, res.Files, 1)
 	return res
+}
+
+// encodedFile submits key (without a callback URL), waits until the
+// emulator has encoded every rendition, and returns the file id.
+func encodedFile(t *testing.T, l *loop, key string) string {
+	t.Helper()
+	res := mustAddFiles(t, l, key, "")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, l.vod.WaitIdle(ctx))
+	return res.Files[0].FileID
 }
 
 // inProcessGateway is an HTTP server that hands each request to one
