@@ -1,7 +1,6 @@
 package upload_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http/httptest"
 	"strings"
@@ -9,8 +8,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/vodflow/vodflow/pkg/action"
 )
 
 // lookupLogged runs lookup-category on params through the action loop and
@@ -19,13 +16,10 @@ func lookupLogged(t *testing.T, params map[string]any) (map[string]any, string) 
 	t.Helper()
 	line, err := json.Marshal(map[string]any{"value": params, "activation_id": "test"})
 	require.NoError(t, err)
-	var out, log strings.Builder
-	e := &env{}
-	require.NoError(t, action.Serve(context.Background(), action.Options{
-		Name: "test", In: strings.NewReader(string(line) + "\n"), Out: &out, Log: &log, Getenv: e.get, Setenv: e.set,
-	}, fast().Lookup()))
+	var log strings.Builder
+	raw := serveLineLog(t, fast().Lookup(), line, &log)
 	var res map[string]any
-	require.NoError(t, json.Unmarshal([]byte(out.String()), &res))
+	require.NoError(t, json.Unmarshal(raw, &res))
 	return res, log.String()
 }
 

@@ -135,10 +135,17 @@ func (e *env) set(k, v string) error {
 // plumbing and returns the raw result line.
 func serveLine[C, In, Out any](t testing.TB, h action.Handler[C, In, Out], line []byte) []byte {
 	t.Helper()
+	return serveLineLog(t, h, line, nil)
+}
+
+// serveLineLog is serveLine with the activation's log line written to log
+// (nil: dropped).
+func serveLineLog[C, In, Out any](t testing.TB, h action.Handler[C, In, Out], line []byte, log io.Writer) []byte {
+	t.Helper()
 	var out strings.Builder
 	e := &env{}
 	require.NoError(t, action.Serve(context.Background(), action.Options{
-		Name: "test", In: strings.NewReader(string(line) + "\n"), Out: &out, Getenv: e.get, Setenv: e.set,
+		Name: "test", In: strings.NewReader(string(line) + "\n"), Out: &out, Log: log, Getenv: e.get, Setenv: e.set,
 	}, h))
 	return []byte(strings.TrimSuffix(out.String(), "\n"))
 }
