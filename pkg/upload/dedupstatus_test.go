@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -72,24 +71,10 @@ func TestDedupCheckStatusRule(t *testing.T) {
 			t.Cleanup(emu.Close)
 			cat := emu.AddCategory(vodstationtest.Category{Name: "movies", OutputBucket: "out-bucket", OutputPath: "encoded"})
 			require.EqualValues(t, 1, cat.ID)
-			var statusInfo atomic.Int32
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				switch {
-				case r.Method == http.MethodGet && r.URL.Path == "/api/v2/status":
-					_ = json.NewEncoder(w).Encode(map[string]any{"content": tt.rows, "total": len(tt.rows)})
-				case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v2/status/"):
-					statusInfo.Add(1)
-					_ = json.NewEncoder(w).Encode(map[string]any{"content": map[string]any{
-						"input":      map[string]any{"fileId": strings.TrimPrefix(r.URL.Path, "/api/v2/status/"), "bucketName": tt.fileBucket, "filePath": key},
-						"categoryId": 1, "categoryName": "movies"}})
-				default:
-					emu.ServeHTTP(w, r)
-				}
-			}))
-			t.Cleanup(srv.Close)
+			api, _ := statusAPI(t, emu, tt.rows, func(string) (string, bool) { return tt.fileBucket, true })
 
 			params := map[string]any{
-				"NCLOUD_ACCESS_KEY": cbAK, "NCLOUD_SECRET_KEY": cbSK, "API_URL": srv.URL, "DEDUP_CHECK_STATUS": "true",
+				"NCLOUD_ACCESS_KEY": cbAK, "NCLOUD_SECRET_KEY": cbSK, "API_URL": api, "DEDUP_CHECK_STATUS": "true",
 				"category_id": "1", "category_name": "movies", "bucket_name": "in-bucket", "file_name": key,
 			}
 			if tt.noInName {
@@ -145,31 +130,10 @@ func TestDedupCheckStatusSeveralPaths(t *testing.T) {
 	emu := vodstationtest.New(vodstationtest.Options{AccessKey: cbAK, SecretKey: cbSK, CallbackDelay: time.Hour})
 	t.Cleanup(emu.Close)
 	emu.AddCategory(vodstationtest.Category{Name: "movies", OutputBucket: "out-bucket", OutputPath: "encoded"})
-	var mu sync.Mutex
-	var fileCalls []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case r.Method == http.MethodGet && r.URL.Path == "/api/v2/status":
-			_ = json.NewEncoder(w).Encode(map[string]any{"content": rows, "total": len(rows)})
-		case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v2/status/"):
-			id := strings.TrimPrefix(r.URL.Path, "/api/v2/status/")
-			mu.Lock()
-			fileCalls = append(fileCalls, id)
-			mu.Unlock()
-			if id == "7" {
-				http.Error(w, `{"errorCode":"404","message":"no such file"}`, http.StatusNotFound)
-				return
-			}
-			_ = json.NewEncoder(w).Encode(map[string]any{"content": map[string]any{
-				"input": map[string]any{"fileId": id, "bucketName": "in-bucket"}, "categoryId": 1, "categoryName": "movies"}})
-		default:
-			emu.ServeHTTP(w, r)
-		}
-	}))
-	t.Cleanup(srv.Close)
+	api, fileCalls := statusAPI(t, emu, rows, func(id string) (string, bool) { return "in-bucket", id != "7" })
 
 	res := addFilesResult(t, invoke(t, upload.New().AddFiles(), map[string]any{
-		"NCLOUD_ACCESS_KEY": cbAK, "NCLOUD_SECRET_KEY": cbSK, "API_URL": srv.URL, "DEDUP_CHECK_STATUS": "true",
+		"NCLOUD_ACCESS_KEY": cbAK, "NCLOUD_SECRET_KEY": cbSK, "API_URL": api, "DEDUP_CHECK_STATUS": "true",
 		"category_id": "1", "category_name": "movies", "bucket_name": "in-bucket",
 		"paths": []string{"up/a.mp4", "up/b.mp4", "up/c.mp4", "up/d.mp4", "up/e.mp4", "up/f.mp4"},
 	}))
@@ -181,7 +145,40 @@ func TestDedupCheckStatusSeveralPaths(t *testing.T) {
 	assert.Contains(t, res.Warnings[0], "up/a.mp4 names no category")
 	assert.Contains(t, res.Warnings[1], "which bucket up/b.mp4 was queued from")
 	assert.Contains(t, res.Warnings[2], "could not read the bucket of file 7")
-	mu.Lock()
-	defer mu.Unlock()
-	assert.Equal(t, []string{"7", "3"}, fileCalls, "only the submitted paths whose row has no bucket")
+	assert.Equal(t, []string{"7", "3"}, fileCalls(), "only the submitted paths whose row has no bucket")
+}
+
+// statusAPI is a VOD Station whose status list is rows and whose status of
+// one file names the bucket bucketOf gives (a 404 when it says no); every
+// other request goes to emu. It returns its URL and, in order, the file
+// ids whose status was asked.
+func statusAPI(t *testing.T, emu *vodstationtest.Emulator, rows []map[string]any, bucketOf func(id string) (string, bool)) (string, func() []string) {
+	var mu sync.Mutex
+	var asked []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/api/v2/status":
+			_ = json.NewEncoder(w).Encode(map[string]any{"content": rows, "total": len(rows)})
+		case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v2/status/"):
+			id := strings.TrimPrefix(r.URL.Path, "/api/v2/status/")
+			mu.Lock()
+			asked = append(asked, id)
+			mu.Unlock()
+			bucket, ok := bucketOf(id)
+			if !ok {
+				http.Error(w, `{"errorCode":"404","message":"no such file"}`, http.StatusNotFound)
+				return
+			}
+			_ = json.NewEncoder(w).Encode(map[string]any{"content": map[string]any{
+				"input": map[string]any{"fileId": id, "bucketName": bucket}, "categoryId": 1, "categoryName": "movies"}})
+		default:
+			emu.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), asked...)
+	}
 }
